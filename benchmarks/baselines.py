@@ -1,0 +1,269 @@
+"""Hand-written SQL for the benchmark baselines, run through the raw driver (sqlite3/psycopg).
+
+Each function answers the same question as the service it is compared with, in as few plain
+queries as a careful person would write by hand, and returns enough to check the answers
+agree (row counts, totals). Queries are written with ``?`` placeholders; ``Raw`` turns
+them into ``%s`` for psycopg.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
+
+MEETING = "('meeting', 'video')"
+UNANSWERED = "('voicemail', 'no_answer', 'bounced')"
+
+
+class Raw:
+    """One raw driver connection; ``rows(sql, params)`` runs a query and fetches every row."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.kind = parsed.get_backend_name()
+        if self.kind == "sqlite":
+            import sqlite3
+
+            self.connection: Any = sqlite3.connect(parsed.database or "", isolation_level=None)
+        else:
+            import psycopg
+
+            self.connection = psycopg.connect(
+                host=parsed.host,
+                port=parsed.port,
+                user=parsed.username,
+                password=parsed.password,
+                dbname=parsed.database,
+                autocommit=True,
+            )
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self.kind != "sqlite":
+            sql = sql.replace("?", "%s")
+        values = [_param(value, self.kind) for value in params]
+        cursor = self.connection.execute(sql, values)
+        return list(cursor.fetchall())
+
+    def ilike(self, column: str) -> str:
+        return f"{column} ILIKE ?" if self.kind != "sqlite" else f"lower({column}) LIKE ?"
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _param(value: Any, kind: str) -> Any:
+    if isinstance(value, datetime):
+        naive = value.astimezone(UTC).replace(tzinfo=None)
+        return str(naive) if kind == "sqlite" else naive
+    return value
+
+
+def due_queue(raw: Raw, owner: int, end: datetime) -> list[tuple[Any, ...]]:
+    return raw.rows(
+        "SELECT i.id, i.reason, i.channel, i.objective, i.scheduled_at, i.planned_minutes,"
+        " c.first_name, c.last_name FROM interactions i JOIN contacts c ON c.id = i.contact_id"
+        " WHERE i.owner_id = ? AND i.status = 'planned' AND i.scheduled_at < ?"
+        " ORDER BY i.scheduled_at, i.id",
+        [owner, end],
+    )
+
+
+def overdue_promises(raw: Raw, owner: int, today: Any) -> list[tuple[Any, ...]]:
+    return raw.rows(
+        "SELECT m.id, m.description, m.due_on, c.first_name, c.last_name FROM commitments m"
+        " JOIN contacts c ON c.id = m.contact_id WHERE m.owner_id = ? AND m.party = 'prospect'"
+        " AND m.status = 'open' AND m.due_on < ? AND m.id NOT IN (SELECT follows_commitment_id"
+        " FROM interactions WHERE owner_id = ? AND status = 'planned'"
+        " AND follows_commitment_id IS NOT NULL) ORDER BY m.due_on",
+        [owner, today, owner],
+    )
+
+
+def health_scan(raw: Raw, owner: int, today: Any) -> int:
+    """The facts deal health judges, for every open deal of the book: four queries."""
+    deals = raw.rows(
+        "SELECT d.id, d.value_cents, d.stage_entered_at, d.decision_maker_met,"
+        " d.proposal_sent_on, s.key, s.position, a.meeting_at, a.planned, a.talked"
+        " FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id LEFT JOIN ("
+        "  SELECT deal_id,"
+        f"  MAX(CASE WHEN channel IN {MEETING} AND (status = 'planned' OR"
+        "   (status = 'done' AND reached = 'connected')) THEN scheduled_at END) AS meeting_at,"
+        "  COUNT(CASE WHEN status = 'planned' THEN 1 END) AS planned,"
+        "  MAX(CASE WHEN status = 'done' AND reached = 'connected'"
+        "   THEN COALESCE(logged_at, scheduled_at) END) AS talked"
+        "  FROM interactions WHERE owner_id = ? AND deal_id IS NOT NULL GROUP BY deal_id"
+        " ) a ON a.deal_id = d.id WHERE d.owner_id = ? AND s.outcome = 'open' ORDER BY d.id",
+        [owner, owner],
+    )
+    raw.rows(
+        "SELECT i.deal_id, COUNT(*), MIN(COALESCE(i.logged_at, i.scheduled_at))"
+        " FROM interactions i LEFT JOIN (SELECT deal_id,"
+        "  MAX(COALESCE(logged_at, scheduled_at)) AS at FROM interactions WHERE owner_id = ?"
+        "  AND deal_id IS NOT NULL AND status = 'done' AND reached = 'connected'"
+        "  GROUP BY deal_id) l ON l.deal_id = i.deal_id"
+        " WHERE i.owner_id = ? AND i.deal_id IS NOT NULL AND i.status = 'done'"
+        f" AND i.reached IN {UNANSWERED}"
+        " AND (l.at IS NULL OR COALESCE(i.logged_at, i.scheduled_at) > l.at) GROUP BY i.deal_id",
+        [owner, owner],
+    )
+    raw.rows(
+        "SELECT dc.deal_id, c.id, c.first_name, c.last_name FROM deal_contacts dc"
+        " JOIN deals d ON d.id = dc.deal_id JOIN contacts c ON c.id = dc.contact_id"
+        " WHERE d.owner_id = ? AND dc.role = 'decision_maker'",
+        [owner],
+    )
+    raw.rows(
+        "SELECT deal_id, description, due_on FROM commitments WHERE owner_id = ?"
+        " AND deal_id IS NOT NULL AND party = 'prospect' AND status = 'open' AND due_on < ?",
+        [owner, today],
+    )
+    return len(deals)
+
+
+def today_page(raw: Raw, owner: int, end: datetime, today: Any) -> int:
+    rows = due_queue(raw, owner, end)
+    overdue_promises(raw, owner, today)
+    health_scan(raw, owner, today)
+    return len(rows)
+
+
+def contact_search(raw: Raw, owner: int, word: str, per_page: int = 50) -> int:
+    like = f"%{word.lower()}%"
+    match = (
+        f"({raw.ilike('c.first_name')} OR {raw.ilike('c.last_name')} OR {raw.ilike('c.email')}"
+        f" OR {raw.ilike('a.name')})"
+    )
+    where = f"c.owner_id = ? AND c.archived_at IS NULL AND {match}"
+    params = [owner, like, like, like, like]
+    total = raw.rows(
+        "SELECT COUNT(*) FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
+        f" WHERE {where}",
+        params,
+    )[0][0]
+    raw.rows(
+        "SELECT c.*, a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
+        f" WHERE {where} ORDER BY c.last_name, c.first_name, c.id LIMIT {per_page}",
+        params,
+    )
+    return int(total)
+
+
+def pipeline_board(raw: Raw, owner: int, per_stage: int = 50) -> int:
+    totals = raw.rows(
+        "SELECT stage_id, COUNT(*), SUM(value_cents) FROM deals WHERE owner_id = ?"
+        " GROUP BY stage_id",
+        [owner],
+    )
+    raw.rows(
+        "SELECT d.*, c.first_name, c.last_name, a.name FROM (SELECT id, ROW_NUMBER() OVER"
+        " (PARTITION BY stage_id ORDER BY stage_entered_at DESC, id) AS rank FROM deals"
+        " WHERE owner_id = ?) r JOIN deals d ON d.id = r.id"
+        " LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN accounts a ON a.id = d.account_id"
+        f" WHERE r.rank <= {per_stage} ORDER BY d.stage_entered_at DESC, d.id",
+        [owner],
+    )
+    raw.rows("SELECT * FROM pipeline_stages WHERE is_active ORDER BY position")
+    return sum(count for _, count, _ in totals)
+
+
+def funnel(raw: Raw, owners: Sequence[int], start: datetime, end: datetime) -> int:
+    """Counts of the funnel in a span for some reps (behaviour plan rates, scorecard lines)."""
+    marks = ", ".join("?" * len(owners))
+    rows = raw.rows(
+        "SELECT owner_id, COUNT(*), COUNT(CASE WHEN reached = 'connected' THEN 1 END),"
+        f" COUNT(CASE WHEN reached = 'connected' AND channel IN {MEETING} THEN 1 END),"
+        " COUNT(CASE WHEN result = 'advance' THEN 1 END),"
+        " COUNT(CASE WHEN objective_met = 'yes' THEN 1 END),"
+        " AVG(tonality), AVG(emotional_engagement), AVG(business_relevance),"
+        " AVG(personal_relevance), AVG(depth_of_engagement)"
+        f" FROM interactions WHERE owner_id IN ({marks}) AND status = 'done'"
+        " AND logged_at >= ? AND logged_at < ? GROUP BY owner_id",
+        [*owners, start, end],
+    )
+    raw.rows(
+        "SELECT d.owner_id, COUNT(*), SUM(d.value_cents) FROM deals d"
+        f" JOIN pipeline_stages s ON s.id = d.stage_id WHERE d.owner_id IN ({marks})"
+        " AND s.outcome = 'won' AND d.closed_at >= ? AND d.closed_at < ? GROUP BY d.owner_id",
+        [*owners, start, end],
+    )
+    raw.rows(
+        f"SELECT owner_id, COUNT(*) FROM deals WHERE owner_id IN ({marks})"
+        " AND proposal_sent_on >= ? AND proposal_sent_on < ? GROUP BY owner_id",
+        [*owners, start.date(), end.date()],
+    )
+    raw.rows(
+        "SELECT x.owner_id, COUNT(*) FROM deal_stage_changes x"
+        " JOIN pipeline_stages f ON f.id = x.from_stage_id"
+        f" JOIN pipeline_stages t ON t.id = x.to_stage_id WHERE x.owner_id IN ({marks})"
+        " AND t.position > f.position AND t.outcome <> 'lost'"
+        " AND x.changed_at >= ? AND x.changed_at < ? GROUP BY x.owner_id",
+        [*owners, start, end],
+    )
+    return sum(int(row[1]) for row in rows)
+
+
+def scorecard(
+    raw: Raw,
+    owners: Sequence[int],
+    week: tuple[datetime, datetime],
+    window: tuple[datetime, datetime],
+) -> int:
+    """One week's lines plus the behaviour-plan rates that set its targets."""
+    marks = ", ".join("?" * len(owners))
+    raw.rows(f"SELECT * FROM goals WHERE owner_id IN ({marks})", list(owners))
+    raw.rows(f"SELECT * FROM weekly_targets WHERE owner_id IN ({marks})", list(owners))
+    funnel(raw, owners, *window)
+    return funnel(raw, owners, *week)
+
+
+def behaviour_plan(raw: Raw, owner: int, window: tuple[datetime, datetime]) -> int:
+    raw.rows("SELECT * FROM goals WHERE owner_id = ? AND end_on >= ?", [owner, window[1].date()])
+    raw.rows(
+        "SELECT AVG(d.value_cents) FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id"
+        " WHERE d.owner_id = ? AND s.outcome = 'won' AND d.closed_at >= ?",
+        [owner, window[0]],
+    )
+    return funnel(raw, [owner], *window)
+
+
+OWNED = (
+    "accounts",
+    "contacts",
+    "deals",
+    "interactions",
+    "commitments",
+    "goals",
+    "deal_stage_changes",
+    "work_sessions",
+    "weekly_targets",
+)
+
+
+def export(raw: Raw, owner: int, out: TextIO) -> int:
+    """Every row of the rep's book as one JSON object per line (stdlib json, no checks)."""
+    dumps = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+    count = 0
+    for table in OWNED:
+        cursor = raw.connection.execute(
+            f"SELECT * FROM {table} WHERE owner_id = {int(owner)} ORDER BY id"
+        )
+        names = [column[0] for column in cursor.description]
+        while batch := cursor.fetchmany(2000):
+            for row in batch:
+                out.write(dumps(dict(zip(names, row, strict=True))))
+                out.write("\n")
+            count += len(batch)
+    for table, parent in (("deal_contacts", "deal_id"), ("post_mortems", "deal_id")):
+        cursor = raw.connection.execute(
+            f"SELECT t.* FROM {table} t JOIN deals d ON d.id = t.{parent}"
+            f" WHERE d.owner_id = {int(owner)} ORDER BY t.id"
+        )
+        names = [column[0] for column in cursor.description]
+        for row in cursor:
+            out.write(dumps(dict(zip(names, row, strict=True))))
+            count += 1
+    return count

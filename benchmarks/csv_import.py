@@ -1,0 +1,189 @@
+"""How fast a contacts CSV imports, and whether memory stays flat as the file grows.
+
+Run by hand: ``python benchmarks/csv_import.py`` (or ``--rows 10000 100000``). For each size
+it writes a HubSpot-style contacts export, then, each in a fresh process so peak memory is
+that run's own: imports it with ``aimfire import``'s service into a new SQLite database, and,
+as the baseline, inserts the same rows into a plain table with raw ``sqlite3`` executemany
+(no checks, no accounts, no de-duplication). Reports rows per second, the ratio to the
+baseline, and peak memory (the process's maximum resident size, from getrusage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+TARGET = 50_000
+HEADER = [
+    "Record ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Phone Number",
+    "Job Title",
+    "Company Name",
+    "Original Source",
+    "Create Date",
+]
+FIRST = ("Ava", "Ben", "Carmen", "Dev", "Elena", "Farah", "Gus", "Hana", "Inès", "Jörg")
+LAST = ("Adams", "Baptiste", "Chen", "Dubois", "Eriksen", "Fischer", "García", "Haddad")
+TITLES = ("Owner", "Office Manager", "Operations Director", "Buyer", "")
+SOURCES = ("Referrals", "Organic Search", "Offline Sources", "Direct Traffic")
+
+
+def write_file(path: Path, rows: int) -> None:
+    rng = random.Random(rows)
+    companies = [f"Company {n} Ltd" for n in range(max(10, rows // 20))]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            writer.writerow(
+                [
+                    100_000 + n,
+                    first,
+                    last,
+                    f"{first.lower()}.{last.lower()}.{n}@example.com",
+                    f"+1 (555) {n // 10_000 % 1000:03d}-{n % 10_000:04d}",
+                    rng.choice(TITLES),
+                    rng.choice(companies),
+                    rng.choice(SOURCES),
+                    f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d} 09:30",
+                ]
+            )
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def run_aimfire(path: Path, workdir: Path) -> dict[str, float]:
+    from sqlalchemy import func, select
+
+    from aimfire.config import Settings
+    from aimfire.domain.csv_mapping import Kind
+    from aimfire.services.access import actor_for
+    from aimfire.services.imports import ImportOptions, run_import
+    from aimfire.services.setup import open_database
+    from aimfire.store.db import begin_write
+    from aimfire.store.models import Contact, User
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=workdir,
+        database_url=f"sqlite:///{workdir / 'aimfire.db'}",
+        secret_key="benchmark",
+    )
+    database = open_database(settings)
+    with database.sessions.begin() as db:
+        db.add(User(email="bench@example.com", name="Bench", password_hash="-"))
+    before = peak_mb()
+    started = time.perf_counter()
+    with database.sessions() as db:
+        begin_write(db)
+        actor = actor_for(db, db.scalar(select(User)))
+        report = run_import(db, actor, path, ImportOptions(kind=Kind.CONTACTS))
+        db.commit()
+    elapsed = time.perf_counter() - started
+    with database.sessions() as db:
+        stored = db.scalar(select(func.count(Contact.id)))
+    database.dispose()
+    assert report.counts.created == stored, (report.counts, stored)
+    return {
+        "rows": report.counts.rows,
+        "seconds": elapsed,
+        "rows_per_s": report.counts.rows / elapsed,
+        "peak_mb": peak_mb(),
+        "peak_before_mb": before,
+    }
+
+
+def run_baseline(path: Path, workdir: Path) -> dict[str, float]:
+    connection = sqlite3.connect(workdir / "baseline.db", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    columns = ", ".join(f"c{n} TEXT" for n in range(len(HEADER)))
+    connection.execute(f"CREATE TABLE contacts (id INTEGER PRIMARY KEY, {columns})")
+    marks = ", ".join("?" * len(HEADER))
+    names = ", ".join(f"c{n}" for n in range(len(HEADER)))
+    started = time.perf_counter()
+    rows = 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        connection.execute("BEGIN")
+        while batch := [row for _, row in zip(range(2000), reader, strict=False)]:
+            connection.executemany(f"INSERT INTO contacts ({names}) VALUES ({marks})", batch)
+            rows += len(batch)
+        connection.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return {"rows": rows, "seconds": elapsed, "rows_per_s": rows / elapsed, "peak_mb": peak_mb()}
+
+
+def one(kind: str, path: Path) -> None:
+    with tempfile.TemporaryDirectory() as workdir:
+        runner = run_aimfire if kind == "aimfire" else run_baseline
+        sys.stdout.write(json.dumps(runner(path, Path(workdir))) + "\n")
+
+
+def measure(kind: str, path: Path) -> dict[str, float]:
+    command = [sys.executable, __file__, "--one", kind, str(path)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, float] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="*", default=list(DEFAULT_SIZES))
+    parser.add_argument("--one", nargs=2, metavar=("KIND", "FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        one(args.one[0], Path(args.one[1]))
+        return
+    console = Console()
+    table = Table(title=f"Contacts CSV import, SQLite, target {TARGET:,} rows/s")
+    for heading in ("rows", "aimfire rows/s", "baseline rows/s", "ratio", "peak MB",
+                    "baseline MB", "file MB", "target"):  # fmt: skip
+        table.add_column(heading, justify="right")
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.rows:
+            path = Path(folder) / f"contacts_{size}.csv"
+            write_file(path, size)
+            ours = measure("aimfire", path)
+            base = measure("baseline", path)
+            table.add_row(
+                f"{size:,}",
+                f"{ours['rows_per_s']:,.0f}",
+                f"{base['rows_per_s']:,.0f}",
+                f"{base['rows_per_s'] / ours['rows_per_s']:.1f}x",
+                f"{ours['peak_mb']:.0f}",
+                f"{base['peak_mb']:.0f}",
+                f"{path.stat().st_size / 1e6:.1f}",
+                "met" if ours["rows_per_s"] >= TARGET else "NOT met",
+            )
+            path.unlink()
+            console.log(f"{size:,} rows measured")
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()

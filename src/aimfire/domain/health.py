@@ -1,0 +1,347 @@
+"""Deal health: the rules that catch a deal stalling, each with a question to learn the answer to.
+
+A stall is a symptom. Every flag says plainly what is wrong, asks the question the rep has to
+find the answer to (never a pressure trick), and suggests a learning-mode objective for the
+interaction that finds it out.
+
+Days are counted on the rep's calendar: instants are turned into dates in the rep's time zone
+before they are compared with ``today`` (the rep's local date). Boundaries:
+
+- *too long in stage*: flagged when the days since the deal entered its stage exceed the
+  stage's limit (day 14 of a 14-day limit is fine, day 15 is flagged);
+- *stalled*: flagged once the unanswered attempts since the last conversation reach the stage's
+  attempt limit, or when at least one attempt went unanswered and the last conversation (or,
+  with no conversation yet, the first unanswered attempt) is ``stall_days`` or more days old;
+- *promise overdue*: from the day after its due date (``interactions.is_overdue``);
+- *proposal without a follow-up*: no meeting or video call on or after the day the proposal was
+  sent, planned or held (a cancelled one or a no-show does not count);
+- *decision maker*: from the proposal stage on (or once a proposal was sent), nobody named as
+  decision maker, or named but never met.
+
+Only open deals are judged; won and lost deals have no health.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from aimfire.domain.interactions import Channel, CommitmentStatus, Reason, is_overdue
+
+DEFAULT_STALL_ATTEMPTS = 3
+DEFAULT_STALL_DAYS = 10
+# Days a deal may sit in a default stage before it is flagged. Early stages move quickly or
+# the lead cools; a proposal unanswered for two weeks is in trouble; a decision can take a
+# committee three weeks. A stage an admin adds gets OTHER_STAGE_MAX_DAYS.
+DEFAULT_MAX_DAYS_IN_STAGE: dict[str, int] = {
+    "new": 14,
+    "qualified": 21,
+    "meeting_set": 14,
+    "needs_analysed": 21,
+    "proposal": 14,
+    "decision": 21,
+}
+OTHER_STAGE_MAX_DAYS = 30
+PROPOSAL_STAGE_KEY = "proposal"
+
+_Local = Callable[[datetime], date]  # an instant -> the rep's date
+
+
+class Rule(StrEnum):
+    """The health rules, most urgent first (flags are listed in this order)."""
+
+    STALLED = "stalled"
+    PROPOSAL_WITHOUT_FOLLOW_UP = "proposal_without_follow_up"
+    PROMISE_OVERDUE = "promise_overdue"
+    NO_NEXT_STEP = "no_next_step"
+    DECISION_MAKER_UNKNOWN = "decision_maker_unknown"
+    DECISION_MAKER_NOT_MET = "decision_maker_not_met"
+    TOO_LONG_IN_STAGE = "too_long_in_stage"
+
+
+RULE_LABELS: dict[Rule, str] = {
+    Rule.STALLED: "Stalled",
+    Rule.PROPOSAL_WITHOUT_FOLLOW_UP: "No follow-up meeting",
+    Rule.PROMISE_OVERDUE: "Promise overdue",
+    Rule.NO_NEXT_STEP: "No next step",
+    Rule.DECISION_MAKER_UNKNOWN: "Who decides?",
+    Rule.DECISION_MAKER_NOT_MET: "Decision maker not met",
+    Rule.TOO_LONG_IN_STAGE: "Too long in stage",
+}
+
+# Why the rep gets in touch when planning the diagnosis (domain.interactions.Reason).
+PLAN_REASONS: dict[Rule, Reason] = {
+    Rule.PROPOSAL_WITHOUT_FOLLOW_UP: Reason.PROPOSAL_FOLLOW_UP,
+    Rule.PROMISE_OVERDUE: Reason.COMMITMENT_FOLLOW_UP,
+}
+# What the flag's action says, and the channel it suggests, where not a diagnosis call.
+PLAN_LABELS: dict[Rule, str] = {
+    Rule.PROPOSAL_WITHOUT_FOLLOW_UP: "Book the follow-up meeting",
+    Rule.PROMISE_OVERDUE: "Plan the follow-up on the promise",
+}
+PLAN_CHANNELS: dict[Rule, Channel] = {Rule.PROPOSAL_WITHOUT_FOLLOW_UP: Channel.MEETING}
+
+
+class MeetingChannel(StrEnum):
+    """How a proposal's follow-up meeting happens: face to face or on video."""
+
+    MEETING = "meeting"
+    VIDEO = "video"
+
+
+PROPOSAL_FOLLOW_UP_OBJECTIVE = (
+    "Learn what they need to decide yes or no on the proposal, and by when"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    max_days_in_stage: int
+    stall_attempts: int = DEFAULT_STALL_ATTEMPTS
+    stall_days: int = DEFAULT_STALL_DAYS
+
+
+def thresholds_for(
+    stage_key: str,
+    *,
+    max_days_in_stage: int | None = None,
+    stall_attempts: int | None = None,
+    stall_days: int | None = None,
+) -> Thresholds:
+    """A stage's thresholds: its own where set, the defaults where not (None)."""
+    return Thresholds(
+        max_days_in_stage
+        if max_days_in_stage is not None
+        else DEFAULT_MAX_DAYS_IN_STAGE.get(stage_key, OTHER_STAGE_MAX_DAYS),
+        stall_attempts if stall_attempts is not None else DEFAULT_STALL_ATTEMPTS,
+        stall_days if stall_days is not None else DEFAULT_STALL_DAYS,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """An open promise the prospect made on the deal."""
+
+    description: str
+    due_on: date
+    contact_id: int | None = None
+    status: CommitmentStatus = CommitmentStatus.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class DealFacts:
+    """What is known about one deal, gathered from its stage, interactions and promises.
+
+    Instants are timezone-aware; ``proposal_sent_on`` and promise dates are the rep's dates.
+    """
+
+    stage_key: str
+    stage_name: str
+    stage_position: int
+    stage_entered_at: datetime
+    thresholds: Thresholds
+    stage_outcome: str = "open"
+    proposal_stage_position: int | None = None
+    proposal_sent_on: date | None = None
+    # The latest meeting or video call on the deal, planned or held (not cancelled, no no-show).
+    latest_meeting_at: datetime | None = None
+    next_step_planned: bool = False
+    # Logged attempts that did not reach anyone since the last conversation (reached=connected).
+    unanswered_attempts: int = 0
+    last_conversation_at: datetime | None = None
+    first_unanswered_at: datetime | None = None
+    decision_maker_identified: bool = False
+    decision_maker_met: bool = False
+    decision_maker_contact_id: int | None = None
+    decision_maker_name: str = ""
+    promises: tuple[Promise, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    rule: Rule
+    reason: str  # what is wrong, plainly
+    question: str  # what the rep must learn the answer to
+    objective: str  # a learning-mode objective for the diagnosis interaction
+    contact_id: int | None = None  # who to talk to, when it is not the deal's main contact
+
+    @property
+    def label(self) -> str:
+        return RULE_LABELS[self.rule]
+
+    @property
+    def plan_reason(self) -> Reason:
+        return PLAN_REASONS.get(self.rule, Reason.RE_ENGAGE_STALLED)
+
+    @property
+    def plan_label(self) -> str:
+        return PLAN_LABELS.get(self.rule, "Plan a diagnosis call")
+
+    @property
+    def plan_channel(self) -> Channel | None:
+        return PLAN_CHANNELS.get(self.rule)
+
+
+def evaluate(facts: DealFacts, *, today: date, time_zone: str) -> list[Flag]:
+    """Every flag the deal raises on ``today`` (the rep's date), most urgent first."""
+    if facts.stage_outcome != "open":
+        return []
+    zone = ZoneInfo(time_zone)
+
+    def local(instant: datetime) -> date:
+        if instant.tzinfo is None:
+            raise ValueError("deal health compares aware datetimes only")
+        return instant.astimezone(zone).date()
+
+    flags = [
+        *_stalled(facts, today, local),
+        *_proposal_without_follow_up(facts, local),
+        *_promises_overdue(facts, today),
+        *_no_next_step(facts),
+        *_decision_maker(facts),
+        *_too_long_in_stage(facts, today, local),
+    ]
+    order = list(Rule)
+    return sorted(flags, key=lambda flag: order.index(flag.rule))
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+def _stalled(facts: DealFacts, today: date, local: _Local) -> list[Flag]:
+    attempts = facts.unanswered_attempts
+    if attempts <= 0:
+        return []
+    since = facts.last_conversation_at or facts.first_unanswered_at
+    quiet_days = (today - local(since)).days if since else 0
+    limits = facts.thresholds
+    if attempts < limits.stall_attempts and quiet_days < limits.stall_days:
+        return []
+    if facts.last_conversation_at:
+        reason = (
+            f"No response to {_attempts(attempts)} since the last conversation on "
+            f"{_day(local(facts.last_conversation_at))} ({_days(quiet_days)} ago)."
+        )
+    else:
+        reason = (
+            f"No response to {_attempts(attempts)} over {_days(quiet_days)}, "
+            "and no conversation yet."
+        )
+    return [
+        Flag(
+            Rule.STALLED,
+            reason,
+            "What changed for them since we last spoke: their priorities, the budget, the "
+            "people involved, or something we said or did?",
+            "Learn why the deal stalled: what changed for them since we last spoke",
+        )
+    ]
+
+
+def _proposal_without_follow_up(facts: DealFacts, local: _Local) -> list[Flag]:
+    sent = facts.proposal_sent_on
+    if sent is None:
+        return []
+    if facts.latest_meeting_at is not None and local(facts.latest_meeting_at) >= sent:
+        return []
+    return [
+        Flag(
+            Rule.PROPOSAL_WITHOUT_FOLLOW_UP,
+            f"The proposal went out on {_day(sent)} with no follow-up meeting booked.",
+            "What do they need to see or hear to decide on the proposal, and who else will "
+            "weigh in?",
+            PROPOSAL_FOLLOW_UP_OBJECTIVE,
+        )
+    ]
+
+
+def _promises_overdue(facts: DealFacts, today: date) -> list[Flag]:
+    overdue = [p for p in facts.promises if is_overdue(p.due_on, p.status, today)]
+    flags = []
+    for promise in sorted(overdue, key=lambda p: p.due_on):
+        late = (today - promise.due_on).days
+        flags.append(
+            Flag(
+                Rule.PROMISE_OVERDUE,
+                f"They promised “{promise.description}” by {_day(promise.due_on)}; "
+                f"{_days(late)} overdue.",
+                "What got in the way of doing it, and does it still matter to them?",
+                f"Learn what got in the way of “{promise.description}”, and whether it still "
+                "matters to them",
+                promise.contact_id,
+            )
+        )
+    return flags
+
+
+def _no_next_step(facts: DealFacts) -> list[Flag]:
+    if facts.next_step_planned:
+        return []
+    return [
+        Flag(
+            Rule.NO_NEXT_STEP,
+            "Nothing is planned on this open deal.",
+            "What has to happen next on their side, and by when?",
+            "Learn what has to happen next on their side, and by when",
+        )
+    ]
+
+
+def _decision_maker(facts: DealFacts) -> list[Flag]:
+    at_proposal = facts.proposal_sent_on is not None or (
+        facts.proposal_stage_position is not None
+        and facts.stage_position >= facts.proposal_stage_position
+    )
+    if not at_proposal:
+        return []
+    if not facts.decision_maker_identified:
+        return [
+            Flag(
+                Rule.DECISION_MAKER_UNKNOWN,
+                f"The deal is at {facts.stage_name} and nobody is named as the decision maker.",
+                "Who will say the final yes or no, and how do they decide?",
+                "Learn who makes the final decision and how they will decide",
+            )
+        ]
+    if facts.decision_maker_met:
+        return []
+    who = facts.decision_maker_name or "The decision maker"
+    return [
+        Flag(
+            Rule.DECISION_MAKER_NOT_MET,
+            f"{who} decides, and nobody has met them yet (in person or on video).",
+            f"What does {facts.decision_maker_name or 'the decision maker'} need to hear from "
+            "us first-hand, and what would make meeting us worth their time?",
+            f"Learn what {facts.decision_maker_name or 'the decision maker'} needs to hear "
+            "from us to decide, and how we can meet them",
+            facts.decision_maker_contact_id,
+        )
+    ]
+
+
+def _too_long_in_stage(facts: DealFacts, today: date, local: _Local) -> list[Flag]:
+    days = (today - local(facts.stage_entered_at)).days
+    limit = facts.thresholds.max_days_in_stage
+    if days <= limit:
+        return []
+    return [
+        Flag(
+            Rule.TOO_LONG_IN_STAGE,
+            f"In {facts.stage_name} for {_days(days)}; the limit for this stage is {limit}.",
+            f"What is keeping the deal in {facts.stage_name} on their side, and is it still "
+            "alive for them?",
+            f"Learn what is holding the deal in {facts.stage_name} and what would move it forward",
+        )
+    ]

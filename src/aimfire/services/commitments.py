@@ -1,0 +1,113 @@
+"""Promises made in interactions, by prospects and by the rep, and how well they are kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aimfire.domain.interactions import (
+    CommitmentStatus,
+    Party,
+    Status,
+    promise_keeping_rate,
+)
+from aimfire.errors import Invalid
+from aimfire.services.access import Actor, get_writable, readable_owner
+from aimfire.services.validation import Input
+from aimfire.store.models import Commitment, Interaction
+from aimfire.store.types import utcnow
+
+
+class Resolution(Input):
+    status: CommitmentStatus = Field(description="kept or broken")
+
+
+def list_commitments(
+    db: Session,
+    actor: Actor,
+    *,
+    status: CommitmentStatus | None = CommitmentStatus.OPEN,
+    party: Party | None = None,
+    contact_id: int | None = None,
+    owner_id: int | None = None,
+    limit: int = 500,
+) -> list[Commitment]:
+    query = select(Commitment).where(Commitment.owner_id == readable_owner(actor, owner_id))
+    if status is not None:
+        query = query.where(Commitment.status == status)
+    if party is not None:
+        query = query.where(Commitment.party == party)
+    if contact_id is not None:
+        query = query.where(Commitment.contact_id == contact_id)
+    return list(db.scalars(query.order_by(Commitment.due_on, Commitment.id).limit(limit)))
+
+
+def resolve_commitment(
+    db: Session, actor: Actor, commitment_id: int, data: Resolution
+) -> Commitment:
+    commitment = get_writable(db, Commitment, commitment_id, actor, "commitment")
+    if data.status == CommitmentStatus.OPEN:
+        raise Invalid.on("status", "Mark a commitment kept or broken.")
+    commitment.status = data.status
+    commitment.resolved_at = utcnow()
+    return commitment
+
+
+@dataclass(frozen=True, slots=True)
+class KeepingRate:
+    party: Party
+    kept: int
+    broken: int
+    open: int
+
+    @property
+    def rate(self) -> float | None:
+        return promise_keeping_rate(self.kept, self.broken)
+
+
+def keeping_rates(
+    db: Session, actor: Actor, *, contact_id: int | None = None, owner_id: int | None = None
+) -> dict[Party, KeepingRate]:
+    """Kept against broken promises, for each side, overall or with one contact."""
+    query = (
+        select(Commitment.party, Commitment.status, func.count(Commitment.id))
+        .where(Commitment.owner_id == readable_owner(actor, owner_id))
+        .group_by(Commitment.party, Commitment.status)
+    )
+    if contact_id is not None:
+        query = query.where(Commitment.contact_id == contact_id)
+    counts = {(party, status): count for party, status, count in db.execute(query)}
+    return {
+        party: KeepingRate(
+            party,
+            counts.get((party, CommitmentStatus.KEPT), 0),
+            counts.get((party, CommitmentStatus.BROKEN), 0),
+            counts.get((party, CommitmentStatus.OPEN), 0),
+        )
+        for party in Party
+    }
+
+
+def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Commitment]:
+    """Open prospect promises past their date with no follow-up planned yet."""
+    planned_follow_ups = select(Interaction.follows_commitment_id).where(
+        Interaction.owner_id == actor.id,
+        Interaction.status == Status.PLANNED,
+        Interaction.follows_commitment_id.is_not(None),
+    )
+    query = (
+        select(Commitment)
+        .where(
+            Commitment.owner_id == actor.id,
+            Commitment.party == Party.PROSPECT,
+            Commitment.status == CommitmentStatus.OPEN,
+            Commitment.due_on < today,
+            Commitment.id.not_in(planned_follow_ups),
+        )
+        .order_by(Commitment.due_on)
+    )
+    return list(db.scalars(query))

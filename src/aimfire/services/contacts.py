@@ -1,0 +1,123 @@
+"""Contacts: the people in a rep's book."""
+
+from __future__ import annotations
+
+from pydantic import EmailStr, Field
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from aimfire.domain.contacts import ContactRole, ContactSource, phone_digits
+from aimfire.errors import Invalid
+from aimfire.services.access import Actor, get_readable, get_writable, readable_owner
+from aimfire.services.paging import Page, paginate
+from aimfire.services.validation import Input
+from aimfire.store.models import Account, Contact
+from aimfire.store.types import utcnow
+
+
+class ContactInput(Input):
+    first_name: str = Field(min_length=1, max_length=80)
+    last_name: str = Field(default="", max_length=80)
+    email: EmailStr | None = None
+    phone: str = Field(default="", max_length=40)
+    title: str = Field(default="", max_length=120)
+    account_id: int | None = None
+    source: ContactSource = ContactSource.OTHER
+    role: ContactRole | None = None
+    notes: str = Field(default="", max_length=20_000)
+
+
+def search_contacts(
+    db: Session,
+    actor: Actor,
+    *,
+    query: str = "",
+    owner_id: int | None = None,
+    include_archived: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[Contact]:
+    statement = select(Contact).where(Contact.owner_id == readable_owner(actor, owner_id))
+    if not include_archived:
+        statement = statement.where(Contact.archived_at.is_(None))
+    statement = _matching(statement, query.replace("\x00", ""))  # PostgreSQL refuses NUL
+    return paginate(
+        db, statement.order_by(Contact.last_name, Contact.first_name, Contact.id), page, per_page
+    )
+
+
+def _matching(statement: Select[tuple[Contact]], query: str) -> Select[tuple[Contact]]:
+    """Every word must match a name, the company, the email or the phone."""
+    for word in query.split():
+        conditions = [
+            Contact.first_name.icontains(word, autoescape=True),
+            Contact.last_name.icontains(word, autoescape=True),
+            Contact.email.icontains(word, autoescape=True),
+            Contact.account.has(Account.name.icontains(word, autoescape=True)),
+        ]
+        digits = phone_digits(word)
+        if len(digits) >= 3:
+            conditions.append(Contact.phone_digits.contains(digits))
+        statement = statement.where(or_(*conditions))
+    return statement
+
+
+def get_contact(db: Session, actor: Actor, contact_id: int) -> Contact:
+    return get_readable(db, Contact, contact_id, actor, "contact")
+
+
+def _apply(db: Session, actor: Actor, contact: Contact, data: ContactInput) -> Contact:
+    if data.account_id is not None:
+        _require_own_account(db, actor, data.account_id)
+    values = data.model_dump()
+    values["email"] = (data.email or "").lower()
+    for name, value in values.items():
+        setattr(contact, name, value)
+    contact.phone_digits = phone_digits(data.phone)
+    return contact
+
+
+def _require_own_account(db: Session, actor: Actor, account_id: int) -> None:
+    account = db.get(Account, account_id)
+    if account is None or account.owner_id != actor.id:
+        raise Invalid.on("account_id", "Choose one of your own accounts.")
+
+
+def create_contact(db: Session, actor: Actor, data: ContactInput) -> Contact:
+    contact = _apply(db, actor, Contact(owner_id=actor.id), data)
+    db.add(contact)
+    db.flush()
+    return contact
+
+
+def update_contact(db: Session, actor: Actor, contact_id: int, data: ContactInput) -> Contact:
+    contact = get_writable(db, Contact, contact_id, actor, "contact")
+    _apply(db, actor, contact, data)
+    db.flush()
+    return contact
+
+
+def set_contact_archived(db: Session, actor: Actor, contact_id: int, archived: bool) -> Contact:
+    contact = get_writable(db, Contact, contact_id, actor, "contact")
+    contact.archived_at = utcnow() if archived else None
+    return contact
+
+
+def own_contact_choices(db: Session, actor: Actor, limit: int = 500) -> list[Contact]:
+    query = (
+        select(Contact)
+        .where(Contact.owner_id == actor.id, Contact.archived_at.is_(None))
+        .order_by(Contact.last_name, Contact.first_name)
+        .limit(limit)
+    )
+    return list(db.scalars(query))
+
+
+def contacts_of_account(db: Session, actor: Actor, account_id: int) -> list[Contact]:
+    query = (
+        select(Contact)
+        .where(Contact.account_id == account_id, Contact.owner_id.in_(actor.readable_owner_ids))
+        .order_by(Contact.last_name, Contact.first_name)
+        .limit(200)
+    )
+    return list(db.scalars(query))

@@ -1,0 +1,141 @@
+"""Crafting deal histories straight in the database, for deal-health and post-mortem tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aimfire.domain.contacts import ContactRole
+from aimfire.domain.objective import check_objective
+from aimfire.services.pipeline import ensure_default_stages
+from aimfire.store.models import (
+    Commitment,
+    Contact,
+    Deal,
+    DealContact,
+    Interaction,
+    PipelineStage,
+    PostMortem,
+    User,
+)
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def stage(db: Session, key: str) -> PipelineStage:
+    ensure_default_stages(db)
+    found = db.scalar(select(PipelineStage).where(PipelineStage.key == key))
+    assert found is not None
+    return found
+
+
+def contact(db: Session, owner: User, first: str = "Dana", **fields: object) -> Contact:
+    person = Contact(owner_id=owner.id, first_name=first, last_name="Whitfield", **fields)
+    db.add(person)
+    db.flush()
+    return person
+
+
+def deal(
+    db: Session,
+    owner: User,
+    *,
+    stage_key: str = "needs_analysed",
+    title: str = "Season tickets",
+    days_in_stage: float = 1,
+    value: int = 1000,
+    person: Contact | None = None,
+    decision_maker: bool | None = None,
+    **fields: object,
+) -> Deal:
+    """A deal with a main contact; ``decision_maker`` True names them decision maker."""
+    person = person or contact(db, owner)
+    where = stage(db, stage_key)
+    new = Deal(
+        owner_id=owner.id,
+        title=title,
+        contact_id=person.id,
+        value_cents=value * 100,
+        stage_id=where.id,
+        stage_entered_at=NOW - timedelta(days=days_in_stage),
+        **fields,
+    )
+    db.add(new)
+    db.flush()
+    if decision_maker:
+        db.add(DealContact(deal_id=new.id, contact_id=person.id, role=ContactRole.DECISION_MAKER))
+        db.flush()
+    return new
+
+
+def interaction(
+    db: Session,
+    on: Deal,
+    *,
+    when: datetime,
+    channel: str = "phone",
+    status: str = "planned",
+    reached: str | None = None,
+    objective: str = "Learn who signs off and when they decide",
+    result: str | None = None,
+    person_id: int | None = None,
+) -> Interaction:
+    done = status == "done"
+    row = Interaction(
+        owner_id=on.owner_id,
+        contact_id=person_id or on.contact_id,
+        deal_id=on.id,
+        channel=channel,
+        reason="other",
+        objective=objective,
+        objective_label=check_objective(objective).label,
+        scheduled_at=when,
+        status=status,
+        reached=reached,
+        result=result,
+        logged_at=when + timedelta(minutes=10) if done else None,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def promise(
+    db: Session, on: Deal, due_on: date, *, party: str = "prospect", status: str = "open"
+) -> Commitment:
+    assert on.contact_id is not None
+    row = Commitment(
+        owner_id=on.owner_id,
+        contact_id=on.contact_id,
+        deal_id=on.id,
+        party=party,
+        description="Talk to my wife about the seats",
+        due_on=due_on,
+        status=status,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def closed_deal(
+    db: Session,
+    owner: User,
+    *,
+    closed_at: datetime,
+    outcome: str,
+    reasons: list[str] | None = None,
+    lesson: str = "",
+    post_mortem: bool = True,
+    **fields: object,
+) -> Deal:
+    """A deal closed at ``closed_at``: outcome won, lost or abandoned (in the lost stage)."""
+    row = deal(db, owner, stage_key="won" if outcome == "won" else "lost", **fields)
+    row.closed_at = closed_at
+    row.stage_entered_at = closed_at
+    if post_mortem:
+        db.add(PostMortem(deal_id=row.id, outcome=outcome, reasons=reasons or [], lesson=lesson))
+    db.flush()
+    return row

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from aimfire.services.setup import Database
+from aimfire.store.db import make_engine
+from aimfire.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from aimfire.store.models import Base, User
+from aimfire.store.types import utcnow
+
+
+def test_the_models_and_the_migrations_agree(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_the_database_is_at_the_head_revision(database: Database) -> None:
+    assert current_revision(database.engine) == head_revision()
+
+
+def test_the_revision_chain_is_linear_and_files_sort_by_date() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert len(scripts.get_heads()) == 1
+    revisions = list(scripts.walk_revisions())
+    assert all(not isinstance(r.down_revision, tuple) for r in revisions)
+    names = [Path(r.path).name for r in reversed(revisions)]
+    assert names == sorted(names)
+
+
+def test_upgrading_twice_changes_nothing(database: Database) -> None:
+    upgrade(database.engine)
+    assert current_revision(database.engine) == head_revision()
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+    engine.dispose()
+
+
+def test_instants_come_back_timezone_aware_and_naive_ones_are_refused(db: Session) -> None:
+    user = User(email="t@example.com", name="T", password_hash="x")
+    db.add(user)
+    db.flush()
+    db.refresh(user)
+    assert user.created_at.tzinfo is not None
+    assert abs((utcnow() - user.created_at).total_seconds()) < 60
+    user.created_at = utcnow().replace(tzinfo=None)
+    with pytest.raises(Exception, match="naive datetime"):
+        db.flush()
+
+
+def test_existing_rows_survive_every_migration(database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(
+                text(
+                    f'DROP TABLE IF EXISTS "{table.name}" CASCADE'
+                    if engine.dialect.name == "postgresql"
+                    else f'DROP TABLE IF EXISTS "{table.name}"'
+                )
+            )
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (email, name, password_hash, is_admin, is_active, time_zone,"
+                " week_start, created_at, updated_at) VALUES ('old@example.com', 'Old', 'x',"
+                " false, true, 'UTC', 0, :now, :now)"
+            ),
+            {"now": utcnow().replace(tzinfo=None)},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT working_days, selling_hours_per_week, calendar_version FROM users")
+        ).one()
+    assert tuple(row) == ("01234", 20, 1)
+    engine.dispose()
