@@ -1,7 +1,7 @@
 """A bounded load test on loopback: the app under uvicorn with several workers, a fixed
 number of requests (and a time limit) over the main pages and the API, as one rep.
 
-Run by hand, after ``python benchmarks/generate.py medium`` (or any size)::
+Run by hand, after ``python benchmarks/generate.py large`` (or any size)::
 
     python benchmarks/load.py [--url URL] [--requests 2000] [--threads 8] [--workers 2]
 

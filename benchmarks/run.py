@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -413,10 +413,7 @@ def main() -> None:
         if name in args.skip:
             continue
         with console.status(f"measuring {name} ..."):
-            try:
-                step()
-            except ImportError as error:  # a feature not merged yet
-                console.print(f"[yellow]{name}: skipped ({error})[/]")
+            step()
     url = make_url(args.url).render_as_string(hide_password=True)
     title = f"aimfire benchmarks on {url} (median of {args.runs} runs)"
     print_table(console, title, bench.results)
@@ -424,7 +421,7 @@ def main() -> None:
         args.markdown.write_text(markdown(title, bench.results), encoding="utf-8")
     bench.raw.close()
     bench.database.dispose()
-    subprocess.run(["rm", "-rf", bench.folder], check=False)
+    shutil.rmtree(bench.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import humanize
-from aimfire.domain.interactions import DEFAULT_CHANNEL_MINUTES, MEETING_CHANNELS, Status
+from aimfire.domain.interactions import MEETING_CHANNELS, Status, minutes_by_channel
 from aimfire.errors import NotFound
 from aimfire.services.access import Actor
 from aimfire.store.models import Interaction, User
@@ -62,9 +62,7 @@ def rotate_feed(db: Session, actor: Actor) -> User:
 def _minutes(user: User, interaction: Interaction) -> int:
     if interaction.planned_minutes:
         return interaction.planned_minutes
-    channel = interaction.channel or ""
-    own = (user.channel_minutes or {}).get(channel)
-    return int(own or DEFAULT_CHANNEL_MINUTES.get(channel, FALLBACK_MINUTES))
+    return minutes_by_channel(user.channel_minutes).get(interaction.channel or "", FALLBACK_MINUTES)
 
 
 def summary(interaction: Interaction) -> str:

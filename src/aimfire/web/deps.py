@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -110,18 +110,19 @@ def api_actor(
 ApiActor = Annotated[Actor, Depends(api_actor)]
 
 
-async def csrf_form(request: Request) -> FormData:
-    """The posted form, once its CSRF token has been checked."""
-    form = await request.form()
-    given = form.get(CSRF_FIELD)
-    secret = get_settings(request).secret
-    if not isinstance(given, str) or not csrf_token_matches(secret, browser_id(request), given):
-        raise AppError(
-            "This form has expired or came from another site. Go back, reload and try again.",
-            403,
-            "csrf_failed",
-        )
-    return form
+async def csrf_form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form, once its CSRF token has been checked; uploaded files in it are
+    closed when the request is done, whether or not the check passed."""
+    async with request.form() as form:
+        given = form.get(CSRF_FIELD)
+        secret = get_settings(request).secret
+        if not isinstance(given, str) or not csrf_token_matches(secret, browser_id(request), given):
+            raise AppError(
+                "This form has expired or came from another site. Go back, reload and try again.",
+                403,
+                "csrf_failed",
+            )
+        yield form
 
 
 Form = Annotated[FormData, Depends(csrf_form)]

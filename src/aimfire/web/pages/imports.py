@@ -57,9 +57,6 @@ def upload(request: Request, actor: PageActor, form: Form) -> Response:
         )
     except AppError as error:
         return form_error(request, START, fields, error, **_start_context())
-    finally:
-        if isinstance(file, UploadFile):
-            file.file.close()
     query = f"?preset={fields['preset']}" if fields["preset"] in PRESET_LABELS else ""
     return redirect(f"/import/{stored.token}{query}")
 
