@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.interactions import local_today
-from aimfire.services import health
+from aimfire.services import health, today
 from aimfire.services.access import actor_for
 from aimfire.store.models import Deal, Interaction, User
 from health_support import NOW, contact, deal, interaction, promise, stage
@@ -64,6 +64,19 @@ def test_planning_an_interaction_clears_the_no_next_step_flag(
     assert planned.status_code == 201, planned.text
     assert rules_of(rita.get(f"/deals/{quiet.id}/health").json()) == []
     assert rita.get("/health/diagnoses").json() == []
+
+
+def test_today_suggests_the_most_urgent_diagnoses_and_counts_the_rest(
+    rita: Api, personas: Personas, db: Session
+) -> None:
+    quiet = [deal(db, personas.rita, title=f"Quiet {n}") for n in range(today.TODAY_DIAGNOSES)]
+    biggest = deal(db, personas.rita, title="The biggest quiet deal", value=50_000)
+    db.commit()
+    body = rita.get("/today").json()
+    suggested = [s["deal_id"] for s in body["suggestions"] if s["kind"] == "diagnosis"]
+    assert len(suggested) == today.TODAY_DIAGNOSES and suggested[0] == biggest.id
+    assert body["more_diagnoses"] == 1
+    assert len(rita.get("/health/diagnoses").json()) == len(quiet) + 1  # the full list
 
 
 def test_three_unanswered_attempts_since_the_last_conversation_stall_a_deal(

@@ -99,6 +99,8 @@ def show_today(as_user: AsUser = None, json_output: JsonFlag = False) -> None:
         print_table(title, ("id", "when", "who", "why", "how", "what", "status"), rows)
         for suggestion in queue.suggestions:
             typer.echo(f"Suggested: {suggestion.why} Objective: {suggestion.objective}")
+        if queue.more_diagnoses:
+            typer.echo(f"{queue.more_diagnoses} more flagged deals: see aimfire health.")
 
 
 def _promise(party: str, text: str) -> dict[str, Any]:

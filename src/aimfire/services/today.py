@@ -28,6 +28,9 @@ from aimfire.services.interactions import plan_problems
 from aimfire.store.models import Commitment, Contact, Deal, Interaction, WorkSession
 from aimfire.store.types import utcnow
 
+# Today proposes the most urgent few diagnoses; a long list of them is the health page's job.
+TODAY_DIAGNOSES = 10
+
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
@@ -68,6 +71,7 @@ class Queue:
     day: date
     rows: list[QueueRow] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
+    more_diagnoses: int = 0  # flagged deals beyond those suggested; all are on /health
 
     @property
     def total_minutes(self) -> int:
@@ -140,10 +144,13 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
                 promise,
             )
         )
-    for diagnosis in suggested_diagnoses(db, actor, day):
-        contact = diagnosis.contact or diagnosis.deal.contact
-        if contact is None:
-            continue
+    diagnoses = [
+        (diagnosis, contact)
+        for diagnosis in suggested_diagnoses(db, actor, day)
+        if (contact := diagnosis.contact or diagnosis.deal.contact) is not None
+    ]
+    queue.more_diagnoses = max(0, len(diagnoses) - TODAY_DIAGNOSES)
+    for diagnosis, contact in diagnoses[:TODAY_DIAGNOSES]:
         queue.suggestions.append(
             Suggestion(
                 "diagnosis",

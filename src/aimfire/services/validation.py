@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import types
+from collections.abc import Iterable
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from aimfire.errors import FieldProblem, Invalid
+
+NUL_MESSAGE = "Text cannot contain NUL characters."
+
+
+def has_nul(value: Any) -> bool:
+    """PostgreSQL refuses NUL in text (a 500 otherwise); no one types it on purpose."""
+    texts = value if isinstance(value, list) else [value]
+    return any(isinstance(text, str) and "\x00" in text for text in texts)
+
+
+def refuse_nul(fields: Iterable[tuple[str, Any]]) -> None:
+    """The same rule for text that reaches the database without an Input model (a page's
+    raw form fields: a login's email, a token's name)."""
+    named = sorted({name for name, value in fields if has_nul(value)})
+    if named:
+        problems = [FieldProblem(name, NUL_MESSAGE) for name in named]
+        summary = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        raise Invalid(f"Please correct: {summary}", problems)
 
 
 def _accepts_none(annotation: Any) -> bool:
@@ -35,10 +54,8 @@ class Input(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL refuses NUL in text (a 500 otherwise); no one types it on purpose.
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(text, str) and "\x00" in text for text in texts):
-            raise ValueError("Text cannot contain NUL characters.")
+        if has_nul(value):
+            raise ValueError(NUL_MESSAGE)
         return value
 
 

@@ -21,6 +21,7 @@ from aimfire.services.auth import (
     user_for_session,
 )
 from aimfire.services.setup import Database
+from aimfire.services.validation import refuse_nul
 from aimfire.store.db import begin_write
 
 SESSION_COOKIE = "aimfire_session"
@@ -111,8 +112,9 @@ ApiActor = Annotated[Actor, Depends(api_actor)]
 
 
 async def csrf_form(request: Request) -> AsyncIterator[FormData]:
-    """The posted form, once its CSRF token has been checked; uploaded files in it are
-    closed when the request is done, whether or not the check passed."""
+    """The posted form, once its CSRF token has been checked and no text in it holds a NUL
+    character (some handlers pass fields on without an Input model); uploaded files in it
+    are closed when the request is done, whether or not the checks passed."""
     async with request.form() as form:
         given = form.get(CSRF_FIELD)
         secret = get_settings(request).secret
@@ -122,6 +124,7 @@ async def csrf_form(request: Request) -> AsyncIterator[FormData]:
                 403,
                 "csrf_failed",
             )
+        refuse_nul(form.multi_items())
         yield form
 
 

@@ -24,6 +24,18 @@ def form_error(
     return render(request, template, page, status=error.status)
 
 
+MOST_DIGITS = 18  # any larger number is beyond a database id (and int() refuses 4,301+ digits)
+
+
+def whole_number(text: object) -> int | None:
+    """A form field's whole number, or None. Not ``str.isdigit()`` then ``int()``: isdigit
+    accepts "²" and 5,000 digits, which int() refuses."""
+    value = str(text)
+    if value.isascii() and value.isdigit() and len(value) <= MOST_DIGITS:
+        return int(value)
+    return None
+
+
 def safe_path(target: object, default: str) -> str:
     """A same-site path to go back to; anything else (//host, https://...) is the default."""
     text = str(target or "")

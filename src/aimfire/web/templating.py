@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -66,7 +66,7 @@ def render(
     page = {
         "actor": getattr(request.state, "actor", None),
         "csrf_token": csrf_for(request),
-        "flash": request.cookies.get(FLASH_COOKIE),
+        "flash": unquote(request.cookies.get(FLASH_COOKIE, "")),
         "money": lambda cents: _money(request, cents),
         "query_with": lambda **changes: _query(request, **changes),
         "errors": {},
@@ -80,8 +80,10 @@ def render(
 
 
 def redirect(url: str, flash: str | None = None) -> RedirectResponse:
-    """Post/redirect/get, with an optional one-time message for the next page."""
+    """Post/redirect/get, with an optional one-time message for the next page. The message is
+    percent-encoded: a cookie header is Latin-1, and messages name what people typed."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax")
+        value = quote(flash, safe="")
+        response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax")
     return response

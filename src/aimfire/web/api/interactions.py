@@ -100,6 +100,10 @@ class TodayOut(BaseModel):
     total_minutes: int
     rows: list[QueueRowOut]
     suggestions: list[SuggestionOut]
+    more_diagnoses: int = Field(
+        description="Flagged deals with nothing planned beyond the suggested ones "
+        "(all of them: GET /api/v1/health/diagnoses)"
+    )
 
     @classmethod
     def of(cls, queue: today.Queue) -> TodayOut:
@@ -111,7 +115,11 @@ class TodayOut(BaseModel):
         ]
         suggestions = [_suggestion(s) for s in queue.suggestions]
         return cls(
-            day=queue.day, total_minutes=queue.total_minutes, rows=rows, suggestions=suggestions
+            day=queue.day,
+            total_minutes=queue.total_minutes,
+            rows=rows,
+            suggestions=suggestions,
+            more_diagnoses=queue.more_diagnoses,
         )
 
 

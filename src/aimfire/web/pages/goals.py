@@ -16,7 +16,7 @@ from aimfire.services.weeks import local_today
 from aimfire.store.models import User
 from aimfire.store.types import utcnow
 from aimfire.web.deps import DbSession, Form, PageActor, form_dict, get_settings
-from aimfire.web.forms import form_error
+from aimfire.web.forms import form_error, whole_number
 from aimfire.web.templating import redirect, render
 
 router = APIRouter(prefix="/goals")
@@ -59,7 +59,7 @@ def goals_page(
 @router.post("")
 def create_goal(request: Request, db: DbSession, actor: PageActor, form: Form) -> Response:
     fields = form_dict(form, *FIELDS)
-    owner_id = int(fields["owner_id"]) if fields.get("owner_id", "").isdigit() else None
+    owner_id = whole_number(fields.get("owner_id", ""))
     try:
         goal = goals.create_goal(db, actor, parse_input(goals.GoalInput, fields))
     except AppError as error:

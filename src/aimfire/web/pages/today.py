@@ -13,7 +13,7 @@ from aimfire.errors import AppError
 from aimfire.services import commitments, contacts, interactions, playbooks, today
 from aimfire.services.validation import parse_input
 from aimfire.web.deps import DbSession, Form, PageActor
-from aimfire.web.forms import form_error
+from aimfire.web.forms import form_error, whole_number
 from aimfire.web.pages.interactions import LOG_FORM, local_input_value, log_context, log_defaults
 from aimfire.web.templating import redirect, render
 
@@ -71,7 +71,8 @@ def plan_block_page(
 
 @router.post("/plan-block")
 def plan_block(request: Request, db: DbSession, actor: PageActor, form: Form) -> Response:
-    contact_ids = [int(v) for v in form.getlist("contact_ids") if str(v).isdigit()]
+    picked = (whole_number(value) for value in form.getlist("contact_ids"))
+    contact_ids = [contact_id for contact_id in picked if contact_id is not None]
     template = {
         "contact_id": contact_ids[0] if contact_ids else 0,
         "type_id": str(form.get("type_id", "")),
