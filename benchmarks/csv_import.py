@@ -5,7 +5,7 @@ it writes a HubSpot-style contacts export, then, each in a fresh process so peak
 that run's own: imports it with ``aimfire import``'s service into a new SQLite database, and,
 as the baseline, inserts the same rows into a plain table with raw ``sqlite3`` executemany
 (no checks, no accounts, no de-duplication). Reports rows per second, the ratio to the
-baseline, and peak memory (the process's maximum resident size, from getrusage).
+baseline, and peak memory (the process's peak resident size, VmHWM).
 """
 
 from __future__ import annotations
@@ -71,6 +71,13 @@ def write_file(path: Path, rows: int) -> None:
 
 
 def peak_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM starts afresh at exec; ru_maxrss
+    would carry over the peak of the parent that started us (run.py, say)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 

@@ -290,7 +290,7 @@ def import_operation(bench: Bench, rows: int) -> None:
             peak_ours=ours["peak_mb"],
             peak_base=base["peak_mb"],
             check_ratio=False,
-            note="fresh SQLite file; peak = process max RSS; baseline: sqlite3 executemany",
+            note="fresh SQLite file; peak = its process's peak RSS; baseline: sqlite3 executemany",
         )
     )
 
