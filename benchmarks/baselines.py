@@ -99,16 +99,15 @@ def health_scan(raw: Raw, owner: int, today: Any) -> int:
         " ) a ON a.deal_id = d.id WHERE d.owner_id = ? AND s.outcome = 'open' ORDER BY d.id",
         [owner, owner],
     )
-    raw.rows(
-        "SELECT i.deal_id, COUNT(*), MIN(COALESCE(i.logged_at, i.scheduled_at))"
-        " FROM interactions i LEFT JOIN (SELECT deal_id,"
-        "  MAX(COALESCE(logged_at, scheduled_at)) AS at FROM interactions WHERE owner_id = ?"
-        "  AND deal_id IS NOT NULL AND status = 'done' AND reached = 'connected'"
-        "  GROUP BY deal_id) l ON l.deal_id = i.deal_id"
-        " WHERE i.owner_id = ? AND i.deal_id IS NOT NULL AND i.status = 'done'"
-        f" AND i.reached IN {UNANSWERED}"
-        " AND (l.at IS NULL OR COALESCE(i.logged_at, i.scheduled_at) > l.at) GROUP BY i.deal_id",
-        [owner, owner],
+    raw.rows(  # attempts since the last conversation: one pass, as the app does it
+        "SELECT deal_id, COUNT(*), MIN(at) FROM (SELECT deal_id, status, reached,"
+        "  COALESCE(logged_at, scheduled_at) AS at, MAX(CASE WHEN status = 'done'"
+        "  AND reached = 'connected' THEN COALESCE(logged_at, scheduled_at) END)"
+        "  OVER (PARTITION BY deal_id) AS last_talk"
+        "  FROM interactions WHERE owner_id = ? AND deal_id IS NOT NULL) h"
+        f" WHERE status = 'done' AND reached IN {UNANSWERED}"
+        " AND (last_talk IS NULL OR at > last_talk) GROUP BY deal_id",
+        [owner],
     )
     raw.rows(
         "SELECT dc.deal_id, c.id, c.first_name, c.last_name FROM deal_contacts dc"
