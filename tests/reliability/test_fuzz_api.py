@@ -12,34 +12,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nasty import NASTY_TEXT
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aimfire.store.models import Commitment, Contact, Deal, Interaction
 from support import Api
 
-NASTY_TEXT = st.one_of(
-    st.text(max_size=40),
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "\x00",
-            "a\x00b",
-            "Ünïcödé 🚀 日本語",
-            "Ω≈ç√∫",
-            "\u202eright-to-left",
-            "'; DROP TABLE contacts; --",
-            "%",
-            "_",
-            "\\",
-            "<script>x</script>",
-            "x" * 100_000,
-            "2030-13-45",
-            "1e309",
-        ]
-    ),
-)
 SCALAR = st.one_of(
     st.none(),
     st.booleans(),

@@ -25,6 +25,7 @@ import pytest
 from httpx2 import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nasty import NASTY_TEXT
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -32,42 +33,6 @@ from starlette.testclient import TestClient
 from aimfire.store.models import Account, Commitment, Contact, Deal, Interaction, Team
 from support import Api, Personas, csrf_token, log_in, token_headers
 
-NASTY_TEXT = st.one_of(
-    st.text(max_size=40),
-    st.sampled_from(
-        [
-            "",
-            " ",
-            "\x00",
-            "a\x00b",
-            "1\x00",
-            "Ünïcödé 🚀 日本語",
-            "\u202eright-to-left",
-            "'; DROP TABLE contacts; --",
-            "' OR 1=1 --",
-            "%",
-            "_",
-            "\\",
-            "<script>x</script>",
-            "x" * 100_000,
-            "2030-13-45",
-            "2030-02-30T25:61",
-            "0000-00-00",
-            "2030-W99",
-            "1e309",
-            "-1e309",
-            "NaN",
-            "-1",
-            "0",
-            "1.5",
-            "²",
-            "١٢٣",
-            str(2**63),
-            str(2**70),
-            "9" * 5_000,
-        ]
-    ),
-)
 WORDS = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30
 )

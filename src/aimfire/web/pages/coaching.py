@@ -13,7 +13,7 @@ from aimfire.services import behaviour_plan, coaching, goals, health, scorecard
 from aimfire.services.access import Actor
 from aimfire.services.validation import parse_input
 from aimfire.web.deps import DbSession, Form, PageActor, form_dict
-from aimfire.web.forms import form_error
+from aimfire.web.forms import form_error, whole_number
 from aimfire.web.pages.behaviour_plan import plan_context
 from aimfire.web.pages.scorecard import scorecard_context
 from aimfire.web.templating import redirect, render
@@ -87,7 +87,7 @@ def write_note(
     kind, _, ident = about.partition(":")
     try:
         if kind in ("deal", "interaction"):
-            if not ident.isdigit():
+            if whole_number(ident) is None:
                 raise Invalid.on("about", "Choose what the note is about.")
             data[f"{kind}_id"] = ident
         else:
