@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from aimfire.services.today import TODAY_DIAGNOSES
 from aimfire.store.models import Deal, Interaction, PostMortem
 from health_support import NOW, closed_deal, deal, interaction, stage
 from support import Personas, log_in, post_form
@@ -31,6 +32,20 @@ def test_the_deal_page_shows_each_flag_with_its_question_and_a_plan_link(
         "&reason=re_engage_stalled&objective=Learn+what+has+to+happen+next" in page
     )
     assert "Plan a diagnosis call" in page
+
+
+def test_today_suggests_ten_diagnoses_and_links_to_the_rest(
+    client: TestClient, personas: Personas, db: Session
+) -> None:
+    for n in range(TODAY_DIAGNOSES + 2):
+        deal(db, personas.rita, title=f"Quiet deal {n}")
+    deal(db, personas.ben, title="Ben's quiet deal")
+    db.commit()
+    log_in(client, personas.rita)
+    page = client.get("/today").text
+    assert page.count("Plan this") == TODAY_DIAGNOSES
+    assert '<a href="/health">2 more flagged deals with nothing planned' in page
+    assert "Ben&#39;s quiet deal" not in page and "Ben's quiet deal" not in page
 
 
 def test_a_coach_sees_the_flags_but_plans_nothing_for_the_rep(
