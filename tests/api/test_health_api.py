@@ -79,6 +79,19 @@ def test_today_suggests_the_most_urgent_diagnoses_and_counts_the_rest(
     assert len(rita.get("/health/diagnoses").json()) == len(quiet) + 1  # the full list
 
 
+def test_a_flagged_deal_with_nobody_to_call_is_on_the_health_list_but_not_suggested(
+    rita: Api, personas: Personas, db: Session
+) -> None:
+    nobody = deal(db, personas.rita, title="Contact since deleted")
+    nobody.contact_id = None
+    db.commit()
+    assert [d["deal_id"] for d in rita.get("/health").json()] == [nobody.id]
+    assert rita.get("/health/diagnoses").json() == []
+    body = rita.get("/today").json()
+    assert [s for s in body["suggestions"] if s["kind"] == "diagnosis"] == []
+    assert body["more_diagnoses"] == 0
+
+
 def test_three_unanswered_attempts_since_the_last_conversation_stall_a_deal(
     rita: Api, personas: Personas, db: Session
 ) -> None:

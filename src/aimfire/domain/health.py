@@ -62,6 +62,9 @@ class Rule(StrEnum):
     TOO_LONG_IN_STAGE = "too_long_in_stage"
 
 
+# Rules in the order they are declared: the most urgent first.
+URGENCY: dict[Rule, int] = {rule: rank for rank, rule in enumerate(Rule)}
+
 RULE_LABELS: dict[Rule, str] = {
     Rule.STALLED: "Stalled",
     Rule.PROPOSAL_WITHOUT_FOLLOW_UP: "No follow-up meeting",
@@ -204,8 +207,7 @@ def evaluate(facts: DealFacts, *, today: date, time_zone: str) -> list[Flag]:
         *_decision_maker(facts),
         *_too_long_in_stage(facts, today, local),
     ]
-    order = list(Rule)
-    return sorted(flags, key=lambda flag: order.index(flag.rule))
+    return sorted(flags, key=lambda flag: URGENCY[flag.rule])
 
 
 def _day(value: date) -> str:

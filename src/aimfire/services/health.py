@@ -9,7 +9,7 @@ deal.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from pydantic import Field
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.health import (
     PROPOSAL_STAGE_KEY,
+    URGENCY,
     DealFacts,
     Flag,
     Promise,
@@ -51,6 +52,43 @@ from aimfire.store.models import (
 from aimfire.store.types import UTCDateTime, utcnow
 
 UNANSWERED = (Reached.VOICEMAIL, Reached.NO_ANSWER, Reached.BOUNCED)
+DEALS_PER_QUERY = 1000  # ids in one IN list, well under SQLite's limit on bound values
+
+
+def _contact_for(flag: Flag, deal_contact_id: int | None, facts: DealFacts | None) -> int | None:
+    """Who the diagnosis interaction is with: the flag's person, else the deal's contact."""
+    if flag.contact_id is not None:
+        return flag.contact_id
+    if deal_contact_id is not None:
+        return deal_contact_id
+    return facts.decision_maker_contact_id if facts else None
+
+
+def _plan_url(deal_id: int, contact_id: int | None, flag: Flag) -> str:
+    """The planning page, filled in for a diagnosis of this flag."""
+    params: dict[str, object] = {"deal_id": deal_id}
+    if contact_id is not None:
+        params["contact_id"] = contact_id
+    params["reason"] = flag.plan_reason.value
+    if flag.plan_channel is not None:
+        params["channel"] = flag.plan_channel.value
+    params["objective"] = flag.objective
+    return "/interactions/new?" + urlencode(params)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """An open deal's facts and flags, judged from a few of its columns: a book of ten
+    thousand deals is judged without building its ORM objects."""
+
+    deal_id: int
+    value_cents: int
+    contact_id: int | None
+    facts: DealFacts
+    flags: list[Flag]
+
+    def contact_for(self, flag: Flag) -> int | None:
+        return _contact_for(flag, self.contact_id, self.facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,23 +98,10 @@ class DealHealth:
     facts: DealFacts | None = None  # None for a closed deal
 
     def contact_for(self, flag: Flag) -> int | None:
-        """Who the diagnosis interaction is with: the flag's person, else the deal's contact."""
-        if flag.contact_id is not None:
-            return flag.contact_id
-        if self.deal.contact_id is not None:
-            return self.deal.contact_id
-        return self.facts.decision_maker_contact_id if self.facts else None
+        return _contact_for(flag, self.deal.contact_id, self.facts)
 
     def plan_url(self, flag: Flag) -> str:
-        """The planning page, filled in for a diagnosis of this flag."""
-        params: dict[str, object] = {"deal_id": self.deal.id}
-        if (contact_id := self.contact_for(flag)) is not None:
-            params["contact_id"] = contact_id
-        params["reason"] = flag.plan_reason.value
-        if flag.plan_channel is not None:
-            params["channel"] = flag.plan_channel.value
-        params["objective"] = flag.objective
-        return "/interactions/new?" + urlencode(params)
+        return _plan_url(self.deal.id, self.contact_for(flag), flag)
 
 
 def _owner_zone(db: Session, actor: Actor, owner_id: int) -> str:
@@ -87,10 +112,10 @@ def _owner_zone(db: Session, actor: Actor, owner_id: int) -> str:
 
 def _book(
     db: Session, actor: Actor, owner_id: int, scope: Select[tuple[int]], today: date | None
-) -> list[DealHealth]:
+) -> list[Judgement]:
     zone = _owner_zone(db, actor, owner_id)
     day = today if today is not None else local_today(utcnow(), zone)
-    return _gather(db, scope, today=day, time_zone=zone)
+    return _judge(db, scope, today=day, time_zone=zone)
 
 
 def _open_scope(*where: ColumnElement[bool]) -> Select[tuple[int]]:
@@ -101,47 +126,70 @@ def _open_scope(*where: ColumnElement[bool]) -> Select[tuple[int]]:
     )
 
 
-def _gather(
+def _judge(
     db: Session, scope: Select[tuple[int]], *, today: date, time_zone: str
-) -> list[DealHealth]:
-    deals = list(db.scalars(select(Deal).where(Deal.id.in_(scope)).order_by(Deal.id)).unique())
+) -> list[Judgement]:
+    deals = db.execute(
+        select(
+            Deal.id,
+            Deal.stage_id,
+            Deal.stage_entered_at,
+            Deal.proposal_sent_on,
+            Deal.decision_maker_met,
+            Deal.contact_id,
+            Deal.value_cents,
+        )
+        .where(Deal.id.in_(scope))
+        .order_by(Deal.id)
+    ).all()
     if not deals:
         return []
-    proposal_position = db.scalar(
-        select(PipelineStage.position).where(PipelineStage.key == PROPOSAL_STAGE_KEY)
+    stages = {stage.id: stage for stage in db.scalars(select(PipelineStage))}
+    proposal_position = next(
+        (stage.position for stage in stages.values() if stage.key == PROPOSAL_STAGE_KEY), None
     )
+    thresholds = {stage_id: stage_thresholds_of(stage) for stage_id, stage in stages.items()}
     deciders = _decision_makers(db, scope)
     activity = _activity(db, scope)
-    silence = _unanswered(db, scope)
     promises = _overdue_promises(db, scope, today)
     result = []
-    for deal in deals:
-        stage = deal.stage
-        decider = deciders.get(deal.id)
-        latest_meeting, planned, last_conversation = activity.get(deal.id, (None, 0, None))
-        attempts, first_unanswered = silence.get(deal.id, (0, None))
+    for deal_id, stage_id, entered_at, proposal_sent_on, dm_met, contact_id, value in deals:
+        stage = stages[stage_id]
+        decider = deciders.get(deal_id)
+        done = activity.get(deal_id, _NO_ACTIVITY)
         facts = DealFacts(
             stage_key=stage.key,
             stage_name=stage.name,
             stage_position=stage.position,
-            stage_entered_at=deal.stage_entered_at,
-            thresholds=stage_thresholds_of(stage),
+            stage_entered_at=entered_at,
+            thresholds=thresholds[stage_id],
             stage_outcome=stage.outcome,
             proposal_stage_position=proposal_position,
-            proposal_sent_on=deal.proposal_sent_on,
-            latest_meeting_at=latest_meeting,
-            next_step_planned=planned > 0,
-            unanswered_attempts=attempts,
-            last_conversation_at=last_conversation,
-            first_unanswered_at=first_unanswered,
+            proposal_sent_on=proposal_sent_on,
+            latest_meeting_at=done.latest_meeting_at,
+            next_step_planned=done.planned > 0,
+            unanswered_attempts=done.unanswered,
+            last_conversation_at=done.last_conversation_at,
+            first_unanswered_at=done.first_unanswered_at,
             decision_maker_identified=decider is not None,
-            decision_maker_met=deal.decision_maker_met,
+            decision_maker_met=dm_met,
             decision_maker_contact_id=decider[0] if decider else None,
             decision_maker_name=decider[1] if decider else "",
-            promises=tuple(promises.get(deal.id, ())),
+            promises=tuple(promises.get(deal_id, ())),
         )
-        result.append(DealHealth(deal, evaluate(facts, today=today, time_zone=time_zone), facts))
+        flags = evaluate(facts, today=today, time_zone=time_zone)
+        result.append(Judgement(deal_id, value, contact_id, facts, flags))
     return result
+
+
+def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
+    """The judgements with their deals loaded (stage, contact and account joined), in order."""
+    ids = [j.deal_id for j in judged]
+    deals: dict[int, Deal] = {}
+    for start in range(0, len(ids), DEALS_PER_QUERY):
+        chunk = ids[start : start + DEALS_PER_QUERY]
+        deals.update((d.id, d) for d in db.scalars(select(Deal).where(Deal.id.in_(chunk))))
+    return [DealHealth(deals[j.deal_id], j.flags, j.facts) for j in judged]
 
 
 def _decision_makers(db: Session, scope: Select[tuple[int]]) -> dict[int, tuple[int, str]]:
@@ -155,67 +203,62 @@ def _decision_makers(db: Session, scope: Select[tuple[int]]) -> dict[int, tuple[
     return {deal_id: (cid, f"{first} {last}".strip()) for deal_id, cid, first, last in rows}
 
 
-def _when() -> ColumnElement[object]:
-    return func.coalesce(Interaction.logged_at, Interaction.scheduled_at)
+@dataclass(frozen=True, slots=True)
+class _Activity:
+    latest_meeting_at: datetime | None  # the latest meeting planned or held
+    planned: int  # interactions planned and not yet done
+    last_conversation_at: datetime | None
+    unanswered: int  # attempts that reached nobody since the last conversation
+    first_unanswered_at: datetime | None
 
 
-_CONNECTED = (Interaction.status == Status.DONE) & (Interaction.reached == Reached.CONNECTED)
+_NO_ACTIVITY = _Activity(None, 0, None, 0, None)
 
 
-def _activity(db: Session, scope: Select[tuple[int]]) -> dict[int, tuple[object, int, object]]:
-    """Per deal: the latest meeting planned or held, planned interactions, last conversation."""
-    meeting = Interaction.channel.in_(list(MEETING_CHANNELS)) & (
-        (Interaction.status == Status.PLANNED) | _CONNECTED
-    )
-    rows = db.execute(
-        select(
-            Interaction.deal_id,
-            type_coerce(func.max(case((meeting, Interaction.scheduled_at))), UTCDateTime),
-            func.count(case((Interaction.status == Status.PLANNED, Interaction.id))),
-            type_coerce(func.max(case((_CONNECTED, _when()))), UTCDateTime),
-        )
-        .where(Interaction.deal_id.in_(scope))
-        .group_by(Interaction.deal_id)
-    )
-    return {deal_id: (meeting_at, planned, talked) for deal_id, meeting_at, planned, talked in rows}
+def _activity(db: Session, scope: Select[tuple[int]]) -> dict[int, _Activity]:
+    """Per deal, in one pass over its interactions: meetings, plans, conversations, silence.
 
-
-def _unanswered(db: Session, scope: Select[tuple[int]]) -> dict[int, tuple[int, object]]:
-    """Per deal: attempts that reached nobody since the last conversation, and the first one.
-
-    One pass over the deals' interactions, the last conversation found by a window function:
-    a join to a per-deal "last conversation" subquery let PostgreSQL choose a nested loop
-    that took minutes on a book of a million interactions.
+    The last conversation is found by a window function: a join to a per-deal "last
+    conversation" subquery let PostgreSQL choose a nested loop that took minutes on a book of
+    a million interactions, and a second scan of the same rows doubled the time.
     """
-    when = _when()
+    when = func.coalesce(Interaction.logged_at, Interaction.scheduled_at)
+    connected = (Interaction.status == Status.DONE) & (Interaction.reached == Reached.CONNECTED)
     history = (
         select(
             Interaction.deal_id.label("deal_id"),
-            Interaction.id.label("id"),
-            when.label("at"),
-            (Interaction.status == Status.DONE).label("done"),
+            Interaction.status.label("status"),
             Interaction.reached.label("reached"),
-            func.max(case((_CONNECTED, when)))
+            Interaction.channel.label("channel"),
+            Interaction.scheduled_at.label("scheduled_at"),
+            when.label("at"),
+            func.max(case((connected, when)))
             .over(partition_by=Interaction.deal_id)
             .label("last_talk"),
         )
         .where(Interaction.deal_id.in_(scope))
         .subquery()
     )
+    h = history.c
+    planned = h.status == Status.PLANNED
+    held = (h.status == Status.DONE) & (h.reached == Reached.CONNECTED)
+    meeting = h.channel.in_(list(MEETING_CHANNELS)) & (planned | held)
+    unanswered = (
+        (h.status == Status.DONE)
+        & h.reached.in_(UNANSWERED)
+        & or_(h.last_talk.is_(None), h.at > h.last_talk)
+    )
     rows = db.execute(
         select(
-            history.c.deal_id,
-            func.count(history.c.id),
-            type_coerce(func.min(history.c.at), UTCDateTime),
-        )
-        .where(
-            history.c.done,
-            history.c.reached.in_(UNANSWERED),
-            or_(history.c.last_talk.is_(None), history.c.at > history.c.last_talk),
-        )
-        .group_by(history.c.deal_id)
+            h.deal_id,
+            type_coerce(func.max(case((meeting, h.scheduled_at))), UTCDateTime),
+            func.count(case((planned, 1))),
+            type_coerce(func.max(h.last_talk), UTCDateTime),
+            func.count(case((unanswered, 1))),
+            type_coerce(func.min(case((unanswered, h.at))), UTCDateTime),
+        ).group_by(h.deal_id)
     )
-    return {deal_id: (count, first) for deal_id, count, first in rows}
+    return {deal_id: _Activity(*values) for deal_id, *values in rows}
 
 
 def _overdue_promises(
@@ -237,9 +280,16 @@ def _overdue_promises(
     return promises
 
 
-def _rank(health: DealHealth) -> tuple[int, int, int]:
-    order = list(Rule)
-    return (order.index(health.flags[0].rule), -health.deal.value_cents, health.deal.id)
+def _rank(judged: Judgement) -> tuple[int, int, int]:
+    return (URGENCY[judged.flags[0].rule], -judged.value_cents, judged.deal_id)
+
+
+def _flagged(
+    db: Session, actor: Actor, owner_id: int | None, today: date | None
+) -> list[Judgement]:
+    owner = readable_owner(actor, owner_id)
+    book = _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today)
+    return sorted((judged for judged in book if judged.flags), key=_rank)
 
 
 # --- the public functions ----------------------------------------------------------------
@@ -251,7 +301,7 @@ def deal_health(
     """One deal's flags (none for a closed deal). 404 when the deal is not the actor's to see."""
     deal = get_readable(db, Deal, deal_id, actor, "deal")
     found = _book(db, actor, deal.owner_id, _open_scope(Deal.id == deal.id), today)
-    return found[0] if found else DealHealth(deal, [])
+    return DealHealth(deal, found[0].flags, found[0].facts) if found else DealHealth(deal, [])
 
 
 def open_deals_health(
@@ -259,22 +309,28 @@ def open_deals_health(
 ) -> list[DealHealth]:
     """Every open deal of a book with its flags (none when healthy), by deal id."""
     owner = readable_owner(actor, owner_id)
-    return _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today)
+    return _with_deals(db, _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today))
 
 
 def deal_flags_for_owner(
     db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
 ) -> list[DealHealth]:
     """The flagged open deals of a book (the actor's, or a coached rep's), most urgent first."""
-    book = open_deals_health(db, actor, owner_id, today=today)
-    return sorted((h for h in book if h.flags), key=_rank)
+    return _with_deals(db, _flagged(db, actor, owner_id, today))
+
+
+def flagged_count(
+    db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
+) -> int:
+    """How many open deals of a book raise at least one flag."""
+    return len(_flagged(db, actor, owner_id, today))
 
 
 def flags_by_deal(
     db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
 ) -> dict[int, list[Flag]]:
     """Deal id -> its flags, for badges on the pipeline board (one batch for the whole book)."""
-    return {h.deal.id: h.flags for h in deal_flags_for_owner(db, actor, owner_id, today=today)}
+    return {judged.deal_id: judged.flags for judged in _flagged(db, actor, owner_id, today)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +339,7 @@ class Diagnosis:
 
     health: DealHealth
     flag: Flag
-    contact: Contact | None
+    contact: Contact
 
     @property
     def deal(self) -> Deal:
@@ -310,22 +366,34 @@ class Diagnosis:
         return self.health.plan_url(self.flag)
 
 
-def suggested_diagnoses(db: Session, actor: Actor, today: date | None = None) -> list[Diagnosis]:
-    """For Today: one diagnosis per flagged deal of the actor's that has nothing planned.
+@dataclass(frozen=True, slots=True)
+class Diagnoses:
+    shown: list[Diagnosis]  # the most urgent, up to the limit asked for
+    total: int  # how many there are in all
 
-    The suggestion uses the deal's most urgent flag. Deals with an overdue promise are left
-    out: Today already proposes the follow-up on the promise itself.
+
+def suggested_diagnoses(
+    db: Session, actor: Actor, today: date | None = None, *, limit: int | None = None
+) -> Diagnoses:
+    """For Today: one diagnosis per flagged deal of the actor's that has nothing planned,
+    most urgent first.
+
+    The suggestion uses the deal's most urgent flag and needs someone to get in touch with
+    (a deal with no contact is still on the health page). Deals with an overdue promise are
+    left out: Today already proposes the follow-up on the promise itself.
     """
-    chosen: list[tuple[DealHealth, Flag]] = []
-    for health in deal_flags_for_owner(db, actor, today=today):
-        if health.facts is None or health.facts.next_step_planned:
-            continue
-        if any(flag.rule == Rule.PROMISE_OVERDUE for flag in health.flags):
-            continue
-        chosen.append((health, health.flags[0]))
-    wanted = {h.contact_for(f) for h, f in chosen} - {None}
+    chosen = [
+        judged
+        for judged in _flagged(db, actor, None, today)
+        if not judged.facts.next_step_planned
+        and not any(flag.rule == Rule.PROMISE_OVERDUE for flag in judged.flags)
+        and judged.contact_for(judged.flags[0]) is not None
+    ]
+    shown = _with_deals(db, chosen[:limit])
+    wanted = {h.contact_for(h.flags[0]) for h in shown}
     contacts = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(wanted)))}
-    return [Diagnosis(h, f, contacts.get(h.contact_for(f) or 0)) for h, f in chosen]
+    diagnoses = [Diagnosis(h, h.flags[0], contacts[h.contact_for(h.flags[0]) or 0]) for h in shown]
+    return Diagnoses(diagnoses, len(chosen))
 
 
 def record_decision_maker_met(db: Session, interaction: Interaction) -> bool:

@@ -144,17 +144,13 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
                 promise,
             )
         )
-    diagnoses = [
-        (diagnosis, contact)
-        for diagnosis in suggested_diagnoses(db, actor, day)
-        if (contact := diagnosis.contact or diagnosis.deal.contact) is not None
-    ]
-    queue.more_diagnoses = max(0, len(diagnoses) - TODAY_DIAGNOSES)
-    for diagnosis, contact in diagnoses[:TODAY_DIAGNOSES]:
+    diagnoses = suggested_diagnoses(db, actor, day, limit=TODAY_DIAGNOSES)
+    queue.more_diagnoses = diagnoses.total - len(diagnoses.shown)
+    for diagnosis in diagnoses.shown:
         queue.suggestions.append(
             Suggestion(
                 "diagnosis",
-                contact,
+                diagnosis.contact,
                 diagnosis.deal,
                 diagnosis.reason,
                 diagnosis.objective,

@@ -68,8 +68,8 @@ class DealHealthOut(BaseModel):
 class DiagnosisOut(BaseModel):
     deal_id: int
     deal_title: str
-    contact_id: int | None
-    contact_name: str | None
+    contact_id: int = Field(description="Who to get in touch with for the diagnosis.")
+    contact_name: str
     flag: FlagOut
 
 
@@ -107,16 +107,17 @@ def book_health(
 
 @router.get("/health/diagnoses", response_model=list[DiagnosisOut])
 def diagnoses(db: DbSession, actor: ApiActor) -> list[DiagnosisOut]:
-    """Diagnosis interactions to plan today: flagged deals of yours with nothing planned."""
+    """Diagnosis interactions to plan today: flagged deals of yours with nothing planned and
+    someone to get in touch with, most urgent first."""
     return [
         DiagnosisOut(
             deal_id=d.deal.id,
             deal_title=d.deal.title,
-            contact_id=d.contact.id if d.contact else None,
-            contact_name=d.contact.full_name if d.contact else None,
+            contact_id=d.contact.id,
+            contact_name=d.contact.full_name,
             flag=FlagOut.of(d.health, d.flag),
         )
-        for d in health.suggested_diagnoses(db, actor)
+        for d in health.suggested_diagnoses(db, actor).shown
     ]
 
 

@@ -29,9 +29,7 @@ def dashboard_page(
     rows = coaching.dashboard(db, actor, week=week or None)
     context = {
         "rows": rows,
-        "flagged": {
-            row.rep.id: len(health.deal_flags_for_owner(db, actor, row.rep.id)) for row in rows
-        },
+        "flagged": {row.rep.id: health.flagged_count(db, actor, row.rep.id) for row in rows},
         "rollups": goals.team_rollups(db, actor),
         "week": week or "",
     }
