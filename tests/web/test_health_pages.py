@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from aimfire.services.health import HEALTH_PER_PAGE
 from aimfire.services.today import TODAY_DIAGNOSES
 from aimfire.store.models import Deal, Interaction, PostMortem
 from health_support import NOW, closed_deal, deal, interaction, stage
@@ -89,6 +90,24 @@ def test_the_health_page_lists_the_flagged_deals_with_one_plan_each(
     page = client.get("/health").text
     assert "Stalled one" in page and "Healthy one" not in page
     assert page.count("Plan a diagnosis call") == 1
+
+
+def test_the_health_page_shows_the_most_urgent_fifty_then_the_next_page(
+    client: TestClient, personas: Personas, db: Session
+) -> None:
+    for n in range(HEALTH_PER_PAGE + 3):
+        deal(db, personas.rita, title=f"Quiet deal {n:02d}", value=1000 + n)
+    db.commit()
+    log_in(client, personas.rita)
+    first = client.get("/health").text
+    assert f"{HEALTH_PER_PAGE + 3} open deals are flagged" in first
+    assert first.count("Plan a diagnosis call") == HEALTH_PER_PAGE
+    assert "Quiet deal 52" in first and "Quiet deal 02" not in first  # the biggest first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get("/health?page=2").text
+    assert second.count("Plan a diagnosis call") == 3 and "Quiet deal 00" in second
+    assert '<ol class="health-list" start="51">' in second
+    assert client.get("/health?page=99").text.count("Plan a diagnosis call") == 3
 
 
 def test_marking_the_proposal_sent_on_the_deal_page_books_the_meeting(

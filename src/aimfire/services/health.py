@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from math import ceil
 from urllib.parse import urlencode
 
 from pydantic import Field
@@ -38,6 +39,7 @@ from aimfire.domain.interactions import (
 )
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.services.access import Actor, get_readable, readable_owner, require_admin
+from aimfire.services.paging import MAX_PER_PAGE, Page
 from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
 from aimfire.store.models import (
@@ -52,6 +54,7 @@ from aimfire.store.models import (
 from aimfire.store.types import UTCDateTime, utcnow
 
 UNANSWERED = (Reached.VOICEMAIL, Reached.NO_ANSWER, Reached.BOUNCED)
+HEALTH_PER_PAGE = 50
 DEALS_PER_QUERY = 1000  # ids in one IN list, well under SQLite's limit on bound values
 
 
@@ -317,6 +320,23 @@ def deal_flags_for_owner(
 ) -> list[DealHealth]:
     """The flagged open deals of a book (the actor's, or a coached rep's), most urgent first."""
     return _with_deals(db, _flagged(db, actor, owner_id, today))
+
+
+def flagged_deals_page(
+    db: Session,
+    actor: Actor,
+    owner_id: int | None = None,
+    *,
+    page: int = 1,
+    per_page: int = HEALTH_PER_PAGE,
+    today: date | None = None,
+) -> Page[DealHealth]:
+    """One page of a book's flagged open deals, most urgent first; only its deals are loaded."""
+    flagged = _flagged(db, actor, owner_id, today)
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    page = min(max(1, page), max(1, ceil(len(flagged) / per_page)))
+    shown = flagged[(page - 1) * per_page : page * per_page]
+    return Page(_with_deals(db, shown), len(flagged), page, per_page)
 
 
 def flagged_count(

@@ -41,9 +41,9 @@ LIMITS = ("max_days_in_stage", "stall_attempts", "stall_days")
 
 @router.get("/health")
 def health_page(
-    request: Request, db: DbSession, actor: PageActor, owner_id: int | None = None
+    request: Request, db: DbSession, actor: PageActor, owner_id: int | None = None, page: int = 1
 ) -> Response:
-    flagged = health.deal_flags_for_owner(db, actor, owner_id)
+    flagged = health.flagged_deals_page(db, actor, owner_id, page=page)
     context = {
         "flagged": flagged,
         "owner_id": owner_id,
