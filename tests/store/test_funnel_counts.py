@@ -1,0 +1,118 @@
+"""The funnel's interaction counts in SQL agree with counting the same rows by hand.
+
+Random logged histories for two reps, three spans (two weeks of one rep, one of the other),
+on both databases: every measure of ``count_spans`` equals a plain Python count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from aimfire.domain.interactions import MEETING_CHANNELS, Channel, ObjectiveMet, Reached, Result
+from aimfire.services.funnel_counts import Span, SpanCounts, count_spans
+from aimfire.store.models import Deal, Interaction
+from health_support import NOW, deal
+from support import Personas
+
+WEEK = timedelta(days=7)
+START = NOW - 2 * WEEK
+
+
+@dataclass(frozen=True)
+class Logged:
+    rep: int  # 0: rita, 1: ben
+    hours_after_start: int  # some fall outside every span
+    channel: str
+    reached: str | None
+    result: str | None
+    objective_met: str | None
+    done: bool
+
+
+LOGGED = st.builds(
+    Logged,
+    rep=st.integers(0, 1),
+    hours_after_start=st.integers(-48, 3 * 7 * 24),
+    channel=st.sampled_from([c.value for c in Channel]),
+    reached=st.sampled_from([None, *(r.value for r in Reached)]),
+    result=st.sampled_from([None, *(r.value for r in Result)]),
+    objective_met=st.sampled_from([None, *(o.value for o in ObjectiveMet)]),
+    done=st.booleans(),
+)
+
+
+def by_hand(rows: list[Logged], span: Span, rep: int, spans_rep: int) -> SpanCounts:
+    expected = SpanCounts()
+    for row in rows:
+        when = START + timedelta(hours=row.hours_after_start)
+        if not (row.done and row.rep == spans_rep and span.start_utc <= when < span.end_utc):
+            continue
+        expected.attempts += 1
+        channels = expected.attempts_by_channel
+        channels[row.channel] = channels.get(row.channel, 0) + 1
+        if row.reached == Reached.CONNECTED:
+            expected.conversations += 1
+            expected.meetings += row.channel in MEETING_CHANNELS
+        expected.advances += row.result == Result.ADVANCE
+        expected.objectives_met += row.objective_met == ObjectiveMet.YES
+        expected.objectives_partly_met += row.objective_met == ObjectiveMet.PARTLY
+        expected.objectives_missed += row.objective_met == ObjectiveMet.NO
+    return expected
+
+
+FIELDS = ("attempts", "conversations", "meetings", "advances", "objectives_met",
+          "objectives_partly_met", "objectives_missed", "attempts_by_channel")  # fmt: skip
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(rows=st.lists(LOGGED, max_size=30))
+def test_interaction_counts_match_a_count_by_hand(
+    db: Session, personas: Personas, rows: list[Logged]
+) -> None:
+    reps = [personas.rita, personas.ben]
+    db.execute(delete(Interaction))
+    db.execute(delete(Deal))
+    deals = [deal(db, rep) for rep in reps]
+    for row in rows:
+        when = START + timedelta(hours=row.hours_after_start)
+        on = deals[row.rep]
+        db.add(
+            Interaction(
+                owner_id=on.owner_id,
+                contact_id=on.contact_id,
+                deal_id=on.id,
+                channel=row.channel,
+                reason="other",
+                objective="Learn who signs off",
+                scheduled_at=when - timedelta(minutes=30),
+                status="done" if row.done else "planned",
+                reached=row.reached if row.done else None,
+                result=row.result if row.done else None,
+                objective_met=row.objective_met if row.done else None,
+                logged_at=when if row.done else None,
+            )
+        )
+    db.flush()
+
+    def span(rep: int, weeks_in: int) -> Span:
+        start = START + weeks_in * WEEK
+        return Span(reps[rep].id, start, start + WEEK, start.date(), (start + WEEK).date())
+
+    spans = [span(0, 0), span(0, 1), span(1, 1)]
+    counted = count_spans(db, spans, detail=False)
+    for found, each, rep in zip(counted, spans, (0, 0, 1), strict=True):
+        expected = by_hand(rows, each, rep, rep)
+        for name in FIELDS:
+            assert getattr(found, name) == getattr(expected, name), name
+    db.rollback()
