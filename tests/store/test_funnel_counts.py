@@ -2,7 +2,7 @@
 
 Random logged histories for two reps, counted over two weeks of one rep and one of the
 other, and over one week of each, on both databases: every measure of ``count_spans``
-equals a plain Python count.
+equals a plain Python count, quality ratings included.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from aimfire.domain.interactions import MEETING_CHANNELS, Channel, ObjectiveMet, Reached, Result
+from aimfire.domain.interactions import (
+    MEETING_CHANNELS,
+    Channel,
+    ObjectiveMet,
+    QualityFactor,
+    Reached,
+    Result,
+)
 from aimfire.services.funnel_counts import Span, SpanCounts, count_spans
 from aimfire.store.models import Deal, Interaction
 from health_support import NOW, deal
@@ -34,6 +41,7 @@ class Logged:
     result: str | None
     objective_met: str | None
     done: bool
+    ratings: tuple[int | None, ...]  # one per quality factor
 
 
 LOGGED = st.builds(
@@ -45,6 +53,7 @@ LOGGED = st.builds(
     result=st.sampled_from([None, *(r.value for r in Result)]),
     objective_met=st.sampled_from([None, *(o.value for o in ObjectiveMet)]),
     done=st.booleans(),
+    ratings=st.tuples(*[st.sampled_from([None, 1, 2, 3, 4, 5])] * len(QualityFactor)),
 )
 
 
@@ -64,6 +73,9 @@ def by_hand(rows: list[Logged], span: Span, rep: int) -> SpanCounts:
         expected.objectives_met += row.objective_met == ObjectiveMet.YES
         expected.objectives_partly_met += row.objective_met == ObjectiveMet.PARTLY
         expected.objectives_missed += row.objective_met == ObjectiveMet.NO
+        for factor, rating in zip(QualityFactor, row.ratings, strict=True):
+            if rating is not None:
+                expected.quality.setdefault(factor.value, []).append(rating)
     return expected
 
 
@@ -102,6 +114,7 @@ def test_interaction_counts_match_a_count_by_hand(
                 result=row.result if row.done else None,
                 objective_met=row.objective_met if row.done else None,
                 logged_at=when if row.done else None,
+                **{f.value: r for f, r in zip(QualityFactor, row.ratings, strict=True)},
             )
         )
     db.flush()
@@ -113,9 +126,12 @@ def test_interaction_counts_match_a_count_by_hand(
     # Two spans of one rep (grouped by span), and one span per rep (grouped by rep).
     for spans, owners in (([span(0, 0), span(0, 1), span(1, 1)], (0, 0, 1)),
                           ([span(1, 0), span(0, 1)], (1, 0))):  # fmt: skip
-        counted = count_spans(db, spans, detail=False)
+        counted = count_spans(db, spans)
         for found, each, rep in zip(counted, spans, owners, strict=True):
             expected = by_hand(rows, each, rep)
             for name in FIELDS:
                 assert getattr(found, name) == getattr(expected, name), name
+            assert {f: sorted(r) for f, r in found.quality.items()} == {
+                f: sorted(r) for f, r in expected.quality.items()
+            }
     db.rollback()
