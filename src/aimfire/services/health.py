@@ -8,6 +8,7 @@ deal.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from math import ceil
@@ -347,10 +348,18 @@ def flagged_count(
 
 
 def flags_by_deal(
-    db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
+    db: Session,
+    actor: Actor,
+    owner_id: int | None = None,
+    *,
+    deal_ids: Collection[int],
+    today: date | None = None,
 ) -> dict[int, list[Flag]]:
-    """Deal id -> its flags, for badges on the pipeline board (one batch for the whole book)."""
-    return {judged.deal_id: judged.flags for judged in _flagged(db, actor, owner_id, today)}
+    """Deal id -> its flags, for those of ``deal_ids`` that are open deals of the book and
+    flagged (the badges on the board's cards: only the cards shown are judged)."""
+    owner = readable_owner(actor, owner_id)
+    scope = _open_scope(Deal.owner_id == owner, Deal.id.in_(list(deal_ids)))
+    return {j.deal_id: j.flags for j in _book(db, actor, owner, scope, today) if j.flags}
 
 
 @dataclass(frozen=True, slots=True)

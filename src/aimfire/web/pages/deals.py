@@ -58,7 +58,9 @@ def deal_board(
         "owner_id": owner_id,
         "owners": readable_owners(db, actor),
         "can_move": owner == actor.id,
-        "flags": health.flags_by_deal(db, actor, owner_id),
+        "flags": health.flags_by_deal(
+            db, actor, owner_id, deal_ids=[deal.id for column in columns for deal in column.deals]
+        ),
     }
     return render(request, "deals/board.html", context)
 
