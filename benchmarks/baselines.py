@@ -28,7 +28,11 @@ class Raw:
         if self.kind == "sqlite":
             import sqlite3
 
+            from aimfire.store.db import SQLITE_MMAP_BYTES
+
             self.connection: Any = sqlite3.connect(parsed.database or "", isolation_level=None)
+            # Read the file as the app does, so the ratio compares work, not settings.
+            self.connection.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         else:
             import psycopg
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_MMAP_BYTES = 1 << 30  # address space only; the OS shares the pages between connections
 WRITE_OPTION = "aimfire_write"
 
 
@@ -34,6 +35,9 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Pages read through a memory map rather than a read() call each: the big aggregate
+    # pages (Today, deal health) spent a third of their time in the kernel copying pages.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
 
