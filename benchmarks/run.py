@@ -185,8 +185,8 @@ def data_operations(bench: Bench) -> None:
         lambda: baselines.pipeline_board(raw, rep),
     )
     bench.compare(
-        "Deal-health scan (health.open_deals_health)",
-        bench.as_actor(rep, lambda db, a: len(health.open_deals_health(db, a))),
+        "Deal-health scan (health.flagged_count)",
+        bench.as_actor(rep, lambda db, a: health.flagged_count(db, a)),
         lambda: baselines.health_scan(raw, rep, day),
     )
     bench.compare(
