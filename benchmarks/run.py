@@ -185,8 +185,8 @@ def data_operations(bench: Bench) -> None:
         lambda: baselines.pipeline_board(raw, rep),
     )
     bench.compare(
-        "Deal-health scan (health.flagged_count)",
-        bench.as_actor(rep, lambda db, a: health.flagged_count(db, a)),
+        "Deal-health scan (health.judge_open_deals)",
+        bench.as_actor(rep, lambda db, a: len(health.judge_open_deals(db, a))),
         lambda: baselines.health_scan(raw, rep, day),
     )
     bench.compare(

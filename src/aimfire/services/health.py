@@ -291,8 +291,7 @@ def _rank(judged: Judgement) -> tuple[int, int, int]:
 def _flagged(
     db: Session, actor: Actor, owner_id: int | None, today: date | None
 ) -> list[Judgement]:
-    owner = readable_owner(actor, owner_id)
-    book = _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today)
+    book = judge_open_deals(db, actor, owner_id, today=today)
     return sorted((judged for judged in book if judged.flags), key=_rank)
 
 
@@ -308,12 +307,20 @@ def deal_health(
     return DealHealth(deal, found[0].flags, found[0].facts) if found else DealHealth(deal, [])
 
 
+def judge_open_deals(
+    db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
+) -> list[Judgement]:
+    """Every open deal of a book judged (flags, none when healthy), by deal id, without
+    loading the deals themselves."""
+    owner = readable_owner(actor, owner_id)
+    return _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today)
+
+
 def open_deals_health(
     db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
 ) -> list[DealHealth]:
     """Every open deal of a book with its flags (none when healthy), by deal id."""
-    owner = readable_owner(actor, owner_id)
-    return _with_deals(db, _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today))
+    return _with_deals(db, judge_open_deals(db, actor, owner_id, today=today))
 
 
 def deal_flags_for_owner(
