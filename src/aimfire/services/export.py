@@ -118,26 +118,37 @@ def _filters(user_id: int) -> dict[str, ColumnElement[bool] | None]:
     return filters
 
 
-def _value(column: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+_AS_TEXT = (datetime, date, Decimal)  # JSON has no such types: written as ISO text
+
+
+def _as_text(column: Any) -> bool:
+    stored = getattr(column.type, "impl_instance", column.type)  # our types wrap a base type
+    try:
+        return issubclass(stored.python_type, _AS_TEXT)
+    except NotImplementedError:  # a type with no single Python type (none is a date)
+        return False
+
+
+def _text(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value.isoformat()
 
 
 def _rows(db: Session, table: Table, where: ColumnElement[bool] | None) -> Iterator[dict]:
     query = select(table).order_by(*table.primary_key.columns)
     if where is not None:
         query = query.where(where)
-    team_less = table.name == "playbooks"
-    for row in db.execute(query.execution_options(yield_per=1000)).mappings():
-        record = {column.name: _value(column, row[column.name]) for column in table.columns}
-        if team_less and where is not None:
+    names = [column.name for column in table.columns]
+    # Worked out once per table: a million rows each asking every value its type was a
+    # quarter of the export's time.
+    textual = [i for i, column in enumerate(table.columns) if _as_text(column)]
+    team_less = table.name == "playbooks" and where is not None
+    for row in db.execute(query.execution_options(yield_per=1000)):
+        values = list(row)
+        for i in textual:
+            if values[i] is not None:
+                values[i] = _text(values[i])
+        record = dict(zip(names, values, strict=True))
+        if team_less:
             record["team_id"] = None  # a user's export carries no teams
         yield record
 
