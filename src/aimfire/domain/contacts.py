@@ -25,9 +25,12 @@ class ContactRole(StrEnum):
     USER = "user"
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def phone_digits(phone: str | None) -> str:
     """Digits only, so "+1 (555) 010-2030" and "5550102030" find each other."""
-    return re.sub(r"\D", "", phone or "")
+    return _NOT_DIGIT.sub("", phone or "")
 
 
 def humanize(value: str) -> str:

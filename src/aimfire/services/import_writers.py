@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ accounts = Account.__table__
 deals = Deal.__table__
 MIN_PHONE_DIGITS = 7  # shorter numbers are extensions or junk, not a way to tell people apart
 ACCOUNT_CACHE_LIMIT = 100_000
+INSTANT_CACHE_SIZE = 4096
 
 
 @dataclass(slots=True)
@@ -70,8 +72,15 @@ class ImportContext:
     reject: Callable[[Pending, str], None]
     account_cache: dict[str, int] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Exports repeat the same stamps row after row (a day, a time); each is parsed once.
+        self._instant = lru_cache(maxsize=INSTANT_CACHE_SIZE)(self._parse_instant)
+
+    def _parse_instant(self, text: str) -> datetime:
+        return parse_datetime(text, self.zone, day_first=self.day_first)
+
     def when(self, text: str | None) -> datetime | None:
-        return parse_datetime(text, self.zone, day_first=self.day_first) if text else None
+        return self._instant(text) if text else None
 
     def day(self, text: str | None) -> date | None:
         return parse_date(text, day_first=self.day_first) if text else None
