@@ -40,6 +40,7 @@ from aimfire.services.import_writers import (
     Writer,
 )
 from aimfire.services.validation import Input
+from aimfire.store.db import SQLITE_MMAP_BYTES
 from aimfire.store.types import utcnow
 
 BATCH_SIZE = 2000
@@ -305,7 +306,9 @@ def _tuned_connection(db: Session) -> Iterator[None]:
     """Set the import's connection up for a table that grows by the whole file meanwhile.
 
     SQLite: index pages of a big book no longer fit the default 2 MB cache; an import that
-    inserts into five indexes then waits on reads, so the cache is made larger.
+    inserts into five indexes then waits on reads, so the cache is made larger, and the
+    memory map is switched off meanwhile: every page it touched stayed resident, so the
+    process grew with the database (327 MB at a million rows instead of a flat ~190 MB).
     PostgreSQL: psycopg prepares a statement after a few runs and the server may then keep
     one generic plan; planned while the table was nearly empty, the duplicate lookups stay
     sequential scans as it fills (minutes, not seconds, for 100,000 rows). Each lookup is
@@ -314,7 +317,11 @@ def _tuned_connection(db: Session) -> Iterator[None]:
     connection = db.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-        yield
+        connection.exec_driver_sql("PRAGMA mmap_size=0")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         return
     driver = connection.connection.driver_connection
     threshold = driver.prepare_threshold  # type: ignore[union-attr]
