@@ -22,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -83,26 +85,34 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
-def run_aimfire(path: Path, workdir: Path) -> dict[str, float]:
-    from sqlalchemy import func, select
-
+def fresh_database(path: Path) -> Any:
+    """A new aimfire SQLite database at ``path`` (migrated), with the one user who imports."""
     from aimfire.config import Settings
-    from aimfire.domain.csv_mapping import Kind
-    from aimfire.services.access import actor_for
-    from aimfire.services.imports import ImportOptions, run_import
     from aimfire.services.setup import open_database
-    from aimfire.store.db import begin_write
-    from aimfire.store.models import Contact, User
+    from aimfire.store.models import User
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
-        data_dir=workdir,
-        database_url=f"sqlite:///{workdir / 'aimfire.db'}",
+        data_dir=path.parent,
+        database_url=f"sqlite:///{path}",
         secret_key="benchmark",
     )
     database = open_database(settings)
     with database.sessions.begin() as db:
         db.add(User(email="bench@example.com", name="Bench", password_hash="-"))
+    return database
+
+
+def run_aimfire(path: Path, workdir: Path) -> dict[str, float]:
+    from sqlalchemy import func, select
+
+    from aimfire.domain.csv_mapping import Kind
+    from aimfire.services.access import actor_for
+    from aimfire.services.imports import ImportOptions, run_import
+    from aimfire.store.db import begin_write
+    from aimfire.store.models import Contact, User
+
+    database = fresh_database(workdir / "aimfire.db")
     before = peak_mb()
     started = time.perf_counter()
     with database.sessions() as db:
@@ -135,40 +145,17 @@ def run_baseline(path: Path, workdir: Path) -> dict[str, float]:
     connection.execute(f"CREATE TABLE contacts (id INTEGER PRIMARY KEY, {columns})")
     marks = ", ".join("?" * len(HEADER))
     names = ", ".join(f"c{n}" for n in range(len(HEADER)))
-    started = time.perf_counter()
-    rows = 0
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        connection.execute("BEGIN")
-        while batch := [row for _, row in zip(range(2000), reader, strict=False)]:
-            connection.executemany(f"INSERT INTO contacts ({names}) VALUES ({marks})", batch)
-            rows += len(batch)
-        connection.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return {"rows": rows, "seconds": elapsed, "rows_per_s": rows / elapsed, "peak_mb": peak_mb()}
+    insert = f"INSERT INTO contacts ({names}) VALUES ({marks})"
+    return _insert_file(connection, path, insert, lambda batch: batch)
 
 
 def run_schema_baseline(path: Path, workdir: Path) -> dict[str, float]:
     """Raw sqlite3 into the app's contacts table (its four indexes, same pragmas), with the
     phone digits worked out as the import does; no checks, accounts or duplicate lookups."""
-    from aimfire.config import Settings
     from aimfire.domain.contacts import phone_digits
-    from aimfire.services.setup import open_database
-    from aimfire.store.models import User
 
     database_path = workdir / "aimfire.db"
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=workdir,
-        database_url=f"sqlite:///{database_path}",
-        secret_key="benchmark",
-    )
-    database = open_database(settings)
-    with database.sessions.begin() as db:
-        db.add(User(email="bench@example.com", name="Bench", password_hash="-"))
-    database.dispose()
+    fresh_database(database_path).dispose()
     connection = sqlite3.connect(database_path, isolation_level=None)
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA cache_size=-65536")  # as the import sets it
@@ -177,6 +164,24 @@ def run_schema_baseline(path: Path, workdir: Path) -> dict[str, float]:
     marks = ", ".join("?" * len(names.split(", ")))
     insert = f"INSERT INTO contacts ({names}) VALUES ({marks})"
     now = "2026-11-23 09:30:00.000000"
+
+    def values(batch: list[list[str]]) -> list[tuple[Any, ...]]:
+        return [
+            (1, r[1], r[2], r[3], r[4], phone_digits(r[4]), r[5], "other", "",
+             json.dumps({"Record ID": r[0]}), now, now)
+            for r in batch
+        ]  # fmt: skip
+
+    return _insert_file(connection, path, insert, values)
+
+
+def _insert_file(
+    connection: sqlite3.Connection,
+    path: Path,
+    insert: str,
+    values: Callable[[list[list[str]]], Sequence[Sequence[Any]]],
+) -> dict[str, float]:
+    """Time reading the file's rows in batches of 2,000 and inserting them in one transaction."""
     started = time.perf_counter()
     rows = 0
     with path.open(newline="", encoding="utf-8") as handle:
@@ -184,12 +189,7 @@ def run_schema_baseline(path: Path, workdir: Path) -> dict[str, float]:
         next(reader)
         connection.execute("BEGIN")
         while batch := [row for _, row in zip(range(2000), reader, strict=False)]:
-            values = [
-                (1, r[1], r[2], r[3], r[4], phone_digits(r[4]), r[5], "other", "",
-                 json.dumps({"Record ID": r[0]}), now, now)
-                for r in batch
-            ]  # fmt: skip
-            connection.executemany(insert, values)
+            connection.executemany(insert, values(batch))
             rows += len(batch)
         connection.execute("COMMIT")
     elapsed = time.perf_counter() - started

@@ -68,18 +68,6 @@ def _contact_for(flag: Flag, deal_contact_id: int | None, facts: DealFacts | Non
     return facts.decision_maker_contact_id if facts else None
 
 
-def _plan_url(deal_id: int, contact_id: int | None, flag: Flag) -> str:
-    """The planning page, filled in for a diagnosis of this flag."""
-    params: dict[str, object] = {"deal_id": deal_id}
-    if contact_id is not None:
-        params["contact_id"] = contact_id
-    params["reason"] = flag.plan_reason.value
-    if flag.plan_channel is not None:
-        params["channel"] = flag.plan_channel.value
-    params["objective"] = flag.objective
-    return "/interactions/new?" + urlencode(params)
-
-
 @dataclass(frozen=True, slots=True)
 class Judgement:
     """An open deal's facts and flags, judged from a few of its columns: a book of ten
@@ -105,7 +93,15 @@ class DealHealth:
         return _contact_for(flag, self.deal.contact_id, self.facts)
 
     def plan_url(self, flag: Flag) -> str:
-        return _plan_url(self.deal.id, self.contact_for(flag), flag)
+        """The planning page, filled in for a diagnosis of this flag."""
+        params: dict[str, object] = {"deal_id": self.deal.id}
+        if (contact_id := self.contact_for(flag)) is not None:
+            params["contact_id"] = contact_id
+        params["reason"] = flag.plan_reason.value
+        if flag.plan_channel is not None:
+            params["channel"] = flag.plan_channel.value
+        params["objective"] = flag.objective
+        return "/interactions/new?" + urlencode(params)
 
 
 def _owner_zone(db: Session, actor: Actor, owner_id: int) -> str:
