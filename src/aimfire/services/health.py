@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from math import ceil
 from urllib.parse import urlencode
 
 from pydantic import Field
@@ -40,7 +39,7 @@ from aimfire.domain.interactions import (
 )
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.services.access import Actor, get_readable, readable_owner, require_admin
-from aimfire.services.paging import MAX_PER_PAGE, Page
+from aimfire.services.paging import Page, page_of
 from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
 from aimfire.store.models import (
@@ -336,11 +335,8 @@ def flagged_deals_page(
     today: date | None = None,
 ) -> Page[DealHealth]:
     """One page of a book's flagged open deals, most urgent first; only its deals are loaded."""
-    flagged = _flagged(db, actor, owner_id, today)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
-    page = min(max(1, page), max(1, ceil(len(flagged) / per_page)))
-    shown = flagged[(page - 1) * per_page : page * per_page]
-    return Page(_with_deals(db, shown), len(flagged), page, per_page)
+    shown = page_of(_flagged(db, actor, owner_id, today), page, per_page)
+    return Page(_with_deals(db, shown.items), shown.total, shown.page, shown.per_page)
 
 
 def flagged_count(

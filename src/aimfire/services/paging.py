@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
 from typing import Any, Generic, TypeVar
@@ -29,9 +30,19 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
+def _bounded(page: int, per_page: int) -> tuple[int, int]:
+    return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
+
+
 def paginate(db: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    page = max(1, page)
-    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    page, per_page = _bounded(page, per_page)
     total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = list(db.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     return Page(items, total, page, per_page)
+
+
+def page_of(items: Sequence[T], page: int, per_page: int) -> Page[T]:
+    """One page of a list already worked out in full; a page past the end is the last one."""
+    page, per_page = _bounded(page, per_page)
+    page = min(page, max(1, ceil(len(items) / per_page)))
+    return Page(list(items[(page - 1) * per_page : page * per_page]), len(items), page, per_page)
