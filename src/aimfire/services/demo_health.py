@@ -35,6 +35,7 @@ from aimfire.domain.pipeline import StageOutcome
 from aimfire.domain.postmortem import LossReason, Outcome
 from aimfire.services.access import Actor, actor_for
 from aimfire.services.health import DealHealth, open_deals_health
+from aimfire.store import deal_activity
 from aimfire.store.models import (
     Commitment,
     Deal,
@@ -346,6 +347,7 @@ def _nothing_planned(
             .where(Interaction.deal_id == chosen.deal.id, Interaction.status == Status.PLANNED)
             .values(status=Status.CANCELLED)
         )
+        deal_activity.refresh(db.connection(), [chosen.deal.id])
 
 
 def _decider_unknown(

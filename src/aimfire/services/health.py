@@ -1,20 +1,20 @@
 """Deal health for a book: each open deal's facts gathered in a few aggregate queries, judged
 by ``domain.health``, and the diagnosis interactions Today suggests for the flagged ones.
 
-However many deals a book holds, the flags cost the same handful of queries (deals, decision
-makers, interaction aggregates, unanswered attempts, overdue promises); nothing is queried per
-deal.
+However many deals a book holds, the flags cost the same three queries (deals with their
+activity as kept by ``store.deal_activity``, decision makers, overdue promises); nothing is
+queried per deal, and no interaction is read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, case, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole
@@ -46,14 +46,14 @@ from aimfire.store.models import (
     Commitment,
     Contact,
     Deal,
+    DealActivity,
     DealContact,
     Interaction,
     PipelineStage,
     User,
 )
-from aimfire.store.types import UTCDateTime, utcnow
+from aimfire.store.types import utcnow
 
-UNANSWERED = (Reached.VOICEMAIL, Reached.NO_ANSWER, Reached.BOUNCED)
 HEALTH_PER_PAGE = 50
 DEALS_PER_QUERY = 1000  # ids in one IN list, well under SQLite's limit on bound values
 
@@ -128,7 +128,7 @@ def _open_scope(*where: ColumnElement[bool]) -> Select[tuple[int]]:
 def _judge(
     db: Session, scope: Select[tuple[int]], *, today: date, time_zone: str
 ) -> list[Judgement]:
-    deals = db.execute(
+    known = (
         select(
             Deal.id,
             Deal.stage_id,
@@ -137,10 +137,18 @@ def _judge(
             Deal.decision_maker_met,
             Deal.contact_id,
             Deal.value_cents,
+            DealActivity.latest_meeting_at,
+            DealActivity.planned,
+            DealActivity.last_conversation_at,
+            DealActivity.unanswered,
+            DealActivity.first_unanswered_at,
         )
+        .outerjoin(DealActivity, DealActivity.deal_id == Deal.id)  # no row: no interactions yet
         .where(Deal.id.in_(scope))
         .order_by(Deal.id)
-    ).all()
+    )
+    # Through the connection: plain rows, without the ORM's per-row bookkeeping.
+    deals = db.connection().execute(known).all()
     if not deals:
         return []
     stages = {stage.id: stage for stage in db.scalars(select(PipelineStage))}
@@ -149,13 +157,12 @@ def _judge(
     )
     thresholds = {stage_id: stage_thresholds_of(stage) for stage_id, stage in stages.items()}
     deciders = _decision_makers(db, scope)
-    activity = _activity(db, scope)
     promises = _overdue_promises(db, scope, today)
     result = []
-    for deal_id, stage_id, entered_at, proposal_sent_on, dm_met, contact_id, value in deals:
+    for deal in deals:
+        deal_id, stage_id, entered_at, proposal_sent_on, dm_met, contact_id, value = deal[:7]
         stage = stages[stage_id]
         decider = deciders.get(deal_id)
-        done = activity.get(deal_id, _NO_ACTIVITY)
         facts = DealFacts(
             stage_key=stage.key,
             stage_name=stage.name,
@@ -165,11 +172,11 @@ def _judge(
             stage_outcome=stage.outcome,
             proposal_stage_position=proposal_position,
             proposal_sent_on=proposal_sent_on,
-            latest_meeting_at=done.latest_meeting_at,
-            next_step_planned=done.planned > 0,
-            unanswered_attempts=done.unanswered,
-            last_conversation_at=done.last_conversation_at,
-            first_unanswered_at=done.first_unanswered_at,
+            latest_meeting_at=deal.latest_meeting_at,
+            next_step_planned=bool(deal.planned),
+            unanswered_attempts=deal.unanswered or 0,
+            last_conversation_at=deal.last_conversation_at,
+            first_unanswered_at=deal.first_unanswered_at,
             decision_maker_identified=decider is not None,
             decision_maker_met=dm_met,
             decision_maker_contact_id=decider[0] if decider else None,
@@ -200,64 +207,6 @@ def _decision_makers(db: Session, scope: Select[tuple[int]]) -> dict[int, tuple[
     )
     # Ordered last to first, so the first-named decision maker of each deal is kept.
     return {deal_id: (cid, f"{first} {last}".strip()) for deal_id, cid, first, last in rows}
-
-
-@dataclass(frozen=True, slots=True)
-class _Activity:
-    latest_meeting_at: datetime | None  # the latest meeting planned or held
-    planned: int  # interactions planned and not yet done
-    last_conversation_at: datetime | None
-    unanswered: int  # attempts that reached nobody since the last conversation
-    first_unanswered_at: datetime | None
-
-
-_NO_ACTIVITY = _Activity(None, 0, None, 0, None)
-
-
-def _activity(db: Session, scope: Select[tuple[int]]) -> dict[int, _Activity]:
-    """Per deal, in one pass over its interactions: meetings, plans, conversations, silence.
-
-    The last conversation is found by a window function: a join to a per-deal "last
-    conversation" subquery let PostgreSQL choose a nested loop that took minutes on a book of
-    a million interactions, and a second scan of the same rows doubled the time.
-    """
-    when = func.coalesce(Interaction.logged_at, Interaction.scheduled_at)
-    connected = (Interaction.status == Status.DONE) & (Interaction.reached == Reached.CONNECTED)
-    history = (
-        select(
-            Interaction.deal_id.label("deal_id"),
-            Interaction.status.label("status"),
-            Interaction.reached.label("reached"),
-            Interaction.channel.label("channel"),
-            Interaction.scheduled_at.label("scheduled_at"),
-            when.label("at"),
-            func.max(case((connected, when)))
-            .over(partition_by=Interaction.deal_id)
-            .label("last_talk"),
-        )
-        .where(Interaction.deal_id.in_(scope))
-        .subquery()
-    )
-    h = history.c
-    planned = h.status == Status.PLANNED
-    held = (h.status == Status.DONE) & (h.reached == Reached.CONNECTED)
-    meeting = h.channel.in_(list(MEETING_CHANNELS)) & (planned | held)
-    unanswered = (
-        (h.status == Status.DONE)
-        & h.reached.in_(UNANSWERED)
-        & or_(h.last_talk.is_(None), h.at > h.last_talk)
-    )
-    rows = db.execute(
-        select(
-            h.deal_id,
-            type_coerce(func.max(case((meeting, h.scheduled_at))), UTCDateTime),
-            func.count(case((planned, 1))),
-            type_coerce(func.max(h.last_talk), UTCDateTime),
-            func.count(case((unanswered, 1))),
-            type_coerce(func.min(case((unanswered, h.at))), UTCDateTime),
-        ).group_by(h.deal_id)
-    )
-    return {deal_id: _Activity(*values) for deal_id, *values in rows}
 
 
 def _overdue_promises(

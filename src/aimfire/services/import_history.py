@@ -48,6 +48,7 @@ from aimfire.services.import_writers import (
     who_from,
 )
 from aimfire.services.pipeline import list_stages
+from aimfire.store import deal_activity
 from aimfire.store.models import Commitment, Deal, DealContact, DealStageChange, Interaction
 
 MAX_VALUE_CENTS = 10**14  # the same ceiling as a deal typed in by hand
@@ -208,6 +209,10 @@ TEXTS = {
 class InteractionWriter(Writer):
     kind = Kind.INTERACTIONS
 
+    def __init__(self, ctx: ImportContext) -> None:
+        super().__init__(ctx)
+        self.deal_ids: set[int] = set()  # deals given interactions: their activity is rebuilt
+
     def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
         ctx = self.ctx
         who = who_from(values, required=True)
@@ -327,6 +332,7 @@ class InteractionWriter(Writer):
         table = Interaction.__table__
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         ids = list(ctx.db.execute(statement, rows).scalars())
+        self.deal_ids.update(row["deal_id"] for row in rows if row["deal_id"] is not None)
         commitments = [
             promise
             | {
@@ -341,3 +347,6 @@ class InteractionWriter(Writer):
         if commitments:
             ctx.db.execute(insert(Commitment.__table__), commitments)
         ctx.counts.created += len(rows)
+
+    def finish(self) -> None:
+        deal_activity.refresh(self.ctx.db.connection(), self.deal_ids)

@@ -148,6 +148,9 @@ class Writer:
     def write(self, batch: list[Pending]) -> None:
         raise NotImplementedError
 
+    def finish(self) -> None:
+        """Called once every batch is written, in the same transaction."""
+
 
 # --- contacts ----------------------------------------------------------------------------
 

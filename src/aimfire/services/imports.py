@@ -387,5 +387,6 @@ def _import_rows(
                     progress(counts.rows, rows.bytes_read)
         if batch:
             writer.write(batch)
+        writer.finish()
         if progress is not None:
             progress(counts.rows, rows.bytes_read)

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from aimfire.store import deal_activity
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_MMAP_BYTES = 1 << 30  # address space only; the OS shares the pages between connections
 WRITE_OPTION = "aimfire_write"
@@ -57,4 +59,6 @@ def begin_write(session: Session) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    deal_activity.keep_in_step(factory)
+    return factory

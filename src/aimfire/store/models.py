@@ -318,6 +318,23 @@ class Interaction(Timestamped, Base):
     type: Mapped[InteractionType | None] = relationship(lazy="joined")
 
 
+class DealActivity(Base):
+    """A deal's interactions summed up for deal health; derived, rebuilt by
+    ``store.deal_activity`` whenever they change. A deal with no interactions has no row."""
+
+    __tablename__ = "deal_activity"
+
+    deal_id: Mapped[int] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The latest meeting or video call, planned or held (not cancelled, no no-show).
+    latest_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned: Mapped[int] = mapped_column(Integer)  # interactions planned, not yet done
+    last_conversation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unanswered: Mapped[int] = mapped_column(Integer)  # attempts since the last conversation
+    first_unanswered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Commitment(Timestamped, Base):
     """A promise made in an interaction, by the prospect or by the rep."""
 
