@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select, true
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.objective import check_objective
 from aimfire.services.pipeline import ensure_default_stages
+from aimfire.store import deal_activity
 from aimfire.store.models import (
     Commitment,
     Contact,
     Deal,
+    DealActivity,
     DealContact,
     Interaction,
     PipelineStage,
@@ -139,3 +141,13 @@ def closed_deal(
         db.add(PostMortem(deal_id=row.id, outcome=outcome, reasons=reasons or [], lesson=lesson))
     db.flush()
     return row
+
+
+def drift(connection: Connection) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
+    """Rows kept but not in a fresh summary, and rows of a fresh summary not kept."""
+    kept = select(*DealActivity.__table__.c)
+    fresh = deal_activity.summaries(true())
+    return (
+        set(connection.execute(kept.except_(fresh)).all()),
+        set(connection.execute(fresh.except_(kept)).all()),
+    )

@@ -1,5 +1,6 @@
 """Many writers at once (threads and processes) planning and logging outcomes: no lost rows,
-no "database is locked" reaching a caller, on SQLite (a WAL file) and on PostgreSQL."""
+no "database is locked" reaching a caller, on SQLite (a WAL file) and on PostgreSQL; and each
+deal's activity, rebuilt by every writer, still sums up all of their interactions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from writers import process_main, write_many
 
 from aimfire.config import Settings
 from aimfire.services.setup import Database
-from aimfire.store.models import Commitment, Contact, Interaction
+from aimfire.store.models import Commitment, Contact, DealActivity, Interaction
+from health_support import deal, drift
 from support import Personas
 
 THREADS = 6
@@ -21,41 +23,43 @@ PROCESSES = 2
 EACH = 12  # plans per writer; each is logged, with a promise and a next plan
 
 
-def _contacts(db: Session, personas: Personas) -> list[tuple[int, int]]:
-    """One contact per writer, alternating between two reps' books."""
-    owners = [personas.rita.id, personas.ben.id]
-    pairs = []
+def _contacts(db: Session, personas: Personas) -> list[tuple[int, int, int]]:
+    """One contact per writer, alternating between two reps' books; the writers of a book all
+    plan on its one deal."""
+    deals = [deal(db, rep, title="Suite for the season") for rep in (personas.rita, personas.ben)]
+    writers = []
     for n in range(THREADS + PROCESSES):
-        contact = Contact(owner_id=owners[n % 2], first_name=f"Writer {n}")
+        on = deals[n % 2]
+        contact = Contact(owner_id=on.owner_id, first_name=f"Writer {n}")
         db.add(contact)
         db.flush()
-        pairs.append((contact.owner_id, contact.id))
+        writers.append((on.owner_id, contact.id, on.id))
     db.commit()
-    return pairs
+    return writers
 
 
 def test_concurrent_writers_lose_nothing_and_never_see_a_lock(
     database: Database, db: Session, personas: Personas, settings: Settings, tmp_path: Path
 ) -> None:
-    pairs = _contacts(db, personas)
+    writers = _contacts(db, personas)
     db.close()
     spawn = multiprocessing.get_context("spawn")
     with spawn.Pool(PROCESSES) as pool, ThreadPoolExecutor(THREADS) as threads:
         processes = [
             pool.apply_async(
                 process_main,
-                (settings.effective_database_url, str(tmp_path), user, contact, EACH, f"p{n}"),
+                (settings.effective_database_url, str(tmp_path), *writer, EACH, f"p{n}"),
             )
-            for n, (user, contact) in enumerate(pairs[THREADS:])
+            for n, writer in enumerate(writers[THREADS:])
         ]
         in_threads = [
-            threads.submit(write_many, database, user, contact, EACH, f"t{n}")
-            for n, (user, contact) in enumerate(pairs[:THREADS])
+            threads.submit(write_many, database, *writer, EACH, f"t{n}")
+            for n, writer in enumerate(writers[:THREADS])
         ]
         errors = [e for f in in_threads for e in f.result()]
         errors += [e for r in processes for e in r.get(timeout=240)]
     assert errors == []
-    writers = THREADS + PROCESSES
+    count = THREADS + PROCESSES
     with database.sessions() as check:
         planned_and_next = check.scalar(select(func.count(Interaction.id)))
         promises = check.scalar(select(func.count(Commitment.id)))
@@ -63,7 +67,12 @@ def test_concurrent_writers_lose_nothing_and_never_see_a_lock(
             select(func.count(Interaction.id)).where(Interaction.next_interaction_id.is_not(None))
         )
     assert (planned_and_next, promises, linked) == (
-        writers * EACH * 2,
-        writers * EACH,
-        writers * EACH,
+        count * EACH * 2,
+        count * EACH,
+        count * EACH,
     )
+    with database.sessions() as check:
+        assert drift(check.connection()) == (set(), set())
+        # Each writer's next plans are still planned, on its book's one deal.
+        planned = check.scalars(select(DealActivity.planned).order_by(DealActivity.deal_id))
+        assert list(planned) == [count // 2 * EACH] * 2

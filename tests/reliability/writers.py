@@ -16,9 +16,10 @@ START = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
 
 def write_many(
-    database: Database, user_id: int, contact_id: int, count: int, tag: str
+    database: Database, user_id: int, contact_id: int, deal_id: int, count: int, tag: str
 ) -> list[str]:
-    """Plan ``count`` interactions and log each with a promise and a next plan; the errors seen."""
+    """Plan ``count`` interactions on the deal and log each with a promise and a next plan;
+    the errors seen."""
     errors = []
     for n in range(count):
         try:
@@ -30,6 +31,7 @@ def write_many(
                     actor,
                     PlanInput(
                         contact_id=contact_id,
+                        deal_id=deal_id,
                         reason="referral",
                         channel="phone",
                         objective=f"Learn who decides ({tag} {n})",
@@ -71,7 +73,9 @@ def write_many(
     return errors
 
 
-def process_main(url: str, data_dir: str, user_id: int, contact_id: int, count: int, tag: str):  # type: ignore[no-untyped-def]
+def process_main(  # type: ignore[no-untyped-def]
+    url: str, data_dir: str, user_id: int, contact_id: int, deal_id: int, count: int, tag: str
+):
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=data_dir,
@@ -80,6 +84,6 @@ def process_main(url: str, data_dir: str, user_id: int, contact_id: int, count: 
     )
     database = open_database(settings, migrate=False)
     try:
-        return write_many(database, user_id, contact_id, count, tag)
+        return write_many(database, user_id, contact_id, deal_id, count, tag)
     finally:
         database.dispose()

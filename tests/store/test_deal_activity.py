@@ -14,27 +14,16 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, delete, func, select, true
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.interactions import Channel, Reached
 from aimfire.services.access import actor_for
 from aimfire.services.demo import load_demo
 from aimfire.services.imports import ImportOptions, run_import
-from aimfire.store import deal_activity
 from aimfire.store.models import Deal, DealActivity, Interaction
-from health_support import NOW, contact, deal
+from health_support import NOW, contact, deal, drift
 from support import Personas
-
-
-def drift(connection: Connection) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
-    """Rows kept but not in a fresh summary, and rows of a fresh summary not kept."""
-    kept = select(*DealActivity.__table__.c)
-    fresh = deal_activity.summaries(true())
-    return (
-        set(connection.execute(kept.except_(fresh)).all()),
-        set(connection.execute(fresh.except_(kept)).all()),
-    )
 
 
 def assert_in_step(db: Session) -> None:
