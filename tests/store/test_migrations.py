@@ -3,17 +3,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from aimfire.services.demo import load_demo
 from aimfire.services.setup import Database
 from aimfire.store.db import make_engine
 from aimfire.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from aimfire.store.models import Base, User
+from aimfire.store.models import Base, DealActivity, User
 from aimfire.store.types import utcnow
+from health_support import drift
 
 
 def test_the_models_and_the_migrations_agree(database: Database) -> None:
@@ -91,3 +94,20 @@ def test_existing_rows_survive_every_migration(database_url: str) -> None:
         ).one()
     assert tuple(row) == ("01234", 20, 1)
     engine.dispose()
+
+
+def test_the_deal_activity_migration_sums_up_the_interactions_already_stored(
+    database: Database,
+) -> None:
+    with database.sessions.begin() as db:
+        load_demo(db)
+        kept = db.scalar(select(func.count()).select_from(DealActivity))
+    assert kept
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    upgrade(database.engine)
+    with database.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(DealActivity)) == kept
+        assert drift(connection) == (set(), set())

@@ -1,6 +1,8 @@
 """Deal activity: each deal's interactions summed up for deal health, kept on every write.
 
-Built here from the interactions already stored.
+Filled here from the interactions already stored, with the app's own query
+(``store.deal_activity``), so the migration and every later rebuild agree. Should a later
+migration change the interactions columns that query reads, freeze a copy of it here.
 
 Revision ID: 0003
 Revises: 0002
