@@ -151,32 +151,49 @@ def _judge(
     deals = db.connection().execute(known).all()
     if not deals:
         return []
-    stages = {stage.id: stage for stage in db.scalars(select(PipelineStage))}
+    stages = list(db.scalars(select(PipelineStage)))
     proposal_position = next(
-        (stage.position for stage in stages.values() if stage.key == PROPOSAL_STAGE_KEY), None
+        (stage.position for stage in stages if stage.key == PROPOSAL_STAGE_KEY), None
     )
-    thresholds = {stage_id: stage_thresholds_of(stage) for stage_id, stage in stages.items()}
+    # What each stage says about its deals, worked out once rather than once per deal.
+    stage_facts = {
+        stage.id: {
+            "stage_key": stage.key,
+            "stage_name": stage.name,
+            "stage_position": stage.position,
+            "stage_outcome": stage.outcome,
+            "thresholds": stage_thresholds_of(stage),
+            "proposal_stage_position": proposal_position,
+        }
+        for stage in stages
+    }
     deciders = _decision_makers(db, scope)
     promises = _overdue_promises(db, scope, today)
     result = []
-    for deal in deals:
-        deal_id, stage_id, entered_at, proposal_sent_on, dm_met, contact_id, value = deal[:7]
-        stage = stages[stage_id]
+    for (
+        deal_id,
+        stage_id,
+        entered_at,
+        proposal_sent_on,
+        dm_met,
+        contact_id,
+        value,
+        latest_meeting_at,
+        planned,
+        last_conversation_at,
+        unanswered,
+        first_unanswered_at,
+    ) in deals:
         decider = deciders.get(deal_id)
         facts = DealFacts(
-            stage_key=stage.key,
-            stage_name=stage.name,
-            stage_position=stage.position,
+            **stage_facts[stage_id],
             stage_entered_at=entered_at,
-            thresholds=thresholds[stage_id],
-            stage_outcome=stage.outcome,
-            proposal_stage_position=proposal_position,
             proposal_sent_on=proposal_sent_on,
-            latest_meeting_at=deal.latest_meeting_at,
-            next_step_planned=bool(deal.planned),
-            unanswered_attempts=deal.unanswered or 0,
-            last_conversation_at=deal.last_conversation_at,
-            first_unanswered_at=deal.first_unanswered_at,
+            latest_meeting_at=latest_meeting_at,
+            next_step_planned=bool(planned),
+            unanswered_attempts=unanswered or 0,
+            last_conversation_at=last_conversation_at,
+            first_unanswered_at=first_unanswered_at,
             decision_maker_identified=decider is not None,
             decision_maker_met=dm_met,
             decision_maker_contact_id=decider[0] if decider else None,
