@@ -181,7 +181,7 @@ A_WEEK = WeekCounts(
     objectives_missed=2,
     prospect_promises_kept=3,
     prospect_promises_broken=1,
-    quality_ratings={"tonality": [4, 5, 3], "depth_of_engagement": [2]},
+    quality_ratings={"tonality": {4: 1, 5: 1, 3: 1}, "depth_of_engagement": {2: 1}},
 )
 TARGETS = WeekTargets(sales=10_000, base_moves=8, conversations=14)
 
@@ -249,7 +249,9 @@ def test_an_empty_week_gives_none_rates_instead_of_dividing_by_zero() -> None:
 
 def test_an_unknown_quality_factor_or_negative_count_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown quality factor"):
-        WeekCounts(quality_ratings={"charisma": [5]})
+        WeekCounts(quality_ratings={"charisma": {5: 1}})
+    with pytest.raises(ValueError, match="quality ratings"):
+        WeekCounts(quality_ratings={"tonality": {4: -1}})
     with pytest.raises(ValueError, match="meetings_set"):
         WeekCounts(meetings_set=-1)
 
@@ -272,7 +274,7 @@ week_counts = st.builds(
     prospect_promises_kept=st.integers(0, 500),
     prospect_promises_broken=st.integers(0, 500),
     quality_ratings=st.dictionaries(
-        st.sampled_from(QUALITY_FACTORS), st.lists(st.integers(1, 5), max_size=20)
+        st.sampled_from(QUALITY_FACTORS), st.dictionaries(st.integers(1, 5), st.integers(0, 20))
     ),
 )
 

@@ -75,7 +75,8 @@ def by_hand(rows: list[Logged], span: Span, rep: int) -> SpanCounts:
         expected.objectives_missed += row.objective_met == ObjectiveMet.NO
         for factor, rating in zip(QualityFactor, row.ratings, strict=True):
             if rating is not None:
-                expected.quality.setdefault(factor.value, []).append(rating)
+                given = expected.quality.setdefault(factor.value, {})
+                given[rating] = given.get(rating, 0) + 1
     return expected
 
 
@@ -131,7 +132,5 @@ def test_interaction_counts_match_a_count_by_hand(
             expected = by_hand(rows, each, rep)
             for name in FIELDS:
                 assert getattr(found, name) == getattr(expected, name), name
-            assert {f: sorted(r) for f, r in found.quality.items()} == {
-                f: sorted(r) for f, r in expected.quality.items()
-            }
+            assert found.quality == expected.quality
     db.rollback()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -136,7 +136,9 @@ class WeekCounts(JsonDataclass):
     objectives_missed: int = 0
     prospect_promises_kept: int = 0
     prospect_promises_broken: int = 0
-    quality_ratings: Mapping[str, Sequence[float]] = field(default_factory=dict)
+    # Factor -> rating -> how many times it was given: a week of a busy book holds tens of
+    # thousands of ratings, and a tally is all an average needs.
+    quality_ratings: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
@@ -145,9 +147,13 @@ class WeekCounts(JsonDataclass):
         unknown = set(self.quality_ratings) - set(QUALITY_FACTORS)
         if unknown:
             raise ValueError(f"unknown quality factor(s): {', '.join(sorted(unknown))}")
-        ratings = {k: tuple(v) for k, v in self.quality_ratings.items()}  # a private copy
-        if not all(math.isfinite(r) for rs in ratings.values() for r in rs):
-            raise ValueError("quality ratings must be finite numbers")
+        ratings = {k: dict(v) for k, v in self.quality_ratings.items()}  # a private copy
+        if not all(
+            math.isfinite(rating) and times >= 0
+            for given in ratings.values()
+            for rating, times in given.items()
+        ):
+            raise ValueError("quality ratings must be finite numbers, given zero or more times")
         object.__setattr__(self, "quality_ratings", ratings)
 
     @property
@@ -302,8 +308,10 @@ def _promise_keeping_rate(counts: WeekCounts) -> ScorecardRate:
 
 
 def _quality_average(counts: WeekCounts, factor: str) -> QualityAverage:
-    ratings = counts.quality_ratings.get(factor, ())
-    return QualityAverage(factor, _ratio(sum(ratings), len(ratings)), len(ratings))
+    given = counts.quality_ratings.get(factor, {})
+    times = sum(given.values())
+    total = sum(rating * n for rating, n in given.items())
+    return QualityAverage(factor, _ratio(total, times), times)
 
 
 def weekly_targets_from_plan(plan: BehaviourPlan) -> WeekTargets:

@@ -75,7 +75,7 @@ class SpanCounts:
     promises_kept: int = 0
     promises_broken: int = 0
     attempts_by_channel: dict[str, int] = field(default_factory=dict)
-    quality: dict[str, list[int]] = field(default_factory=dict)  # factor -> every rating
+    quality: dict[str, dict[int, int]] = field(default_factory=dict)  # factor -> rating -> times
 
 
 def count_spans(db: Session, spans: Sequence[Span], *, detail: bool = True) -> list[SpanCounts]:
@@ -189,7 +189,7 @@ def _count_interactions(
         c.attempts_by_channel = {channel: n for channel, n in by_channel if n}
         for (factor, rating), n in zip(ratings, found, strict=False):
             if n:
-                c.quality.setdefault(factor, []).extend([rating] * n)
+                c.quality.setdefault(factor, {})[rating] = n
 
 
 def _count_won(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
