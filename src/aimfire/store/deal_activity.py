@@ -30,6 +30,7 @@ from sqlalchemy import (
     inspect,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -115,16 +116,11 @@ def refresh(connection: Connection, deal_ids: Iterable[int]) -> None:
         _insert(connection, Interaction.deal_id.in_(chunk))
 
 
-def rebuild_all(connection: Connection, which: ColumnElement[bool] | None = None) -> None:
-    """Rebuild every row (or those of the deals with interactions matching ``which``) in one
-    pass: after a restore, an import or generated data, where most deals changed at once."""
-    if which is None:
-        connection.execute(delete(_table))
-        _insert(connection, Interaction.deal_id.is_not(None))
-        return
-    touched = select(Interaction.deal_id).where(which).distinct().scalar_subquery()
-    connection.execute(delete(_table).where(_table.c.deal_id.in_(touched)))
-    _insert(connection, Interaction.deal_id.in_(touched))
+def rebuild_all(connection: Connection) -> None:
+    """Rebuild every row in one pass: after a restore or generated data, where every deal
+    changed at once."""
+    connection.execute(delete(_table))
+    _insert(connection, true())
 
 
 def _insert(connection: Connection, which: ColumnElement[bool]) -> None:
