@@ -10,7 +10,7 @@ from sqlalchemy import select
 from aimfire.domain.health import Rule
 from aimfire.services.access import actor_for
 from aimfire.services.demo import DEMO_LOGINS, load_demo
-from aimfire.services.health import deal_flags_for_owner
+from aimfire.services.health import judge_open_deals
 from aimfire.services.postmortems import losses_report
 from aimfire.services.setup import Database
 from aimfire.store.models import Deal, PipelineStage, PostMortem, User
@@ -26,8 +26,8 @@ def test_each_demo_book_trips_every_health_rule(database: Database, seed: int) -
         for login in DEMO_LOGINS[:2]:
             rep = db.scalar(select(User).where(User.email == login.email))
             assert rep is not None
-            book = deal_flags_for_owner(db, actor_for(db, rep), today=DAY)
-            assert {flag.rule for h in book for flag in h.flags} == set(Rule), login.name
+            book = judge_open_deals(db, actor_for(db, rep), today=DAY)
+            assert {flag.rule for judged in book for flag in judged.flags} == set(Rule), login.name
 
 
 def test_lost_demo_deals_have_post_mortems_and_the_coach_sees_them(database: Database) -> None:

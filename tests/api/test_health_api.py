@@ -30,7 +30,7 @@ def test_a_reps_flagged_deals_come_with_reason_question_and_a_plan_link(
     fine = deal(db, personas.rita, title="Healthy deal")
     interaction(db, fine, when=NOW + timedelta(days=1))
     db.commit()
-    body = rita.get("/health").json()
+    body = rita.get("/health").json()["items"]
     assert [d["deal_id"] for d in body] == [stale.id]
     flags = {f["rule"]: f for f in body[0]["flags"]}
     assert set(flags) == {"no_next_step", "too_long_in_stage"}
@@ -47,7 +47,7 @@ def test_planning_an_interaction_clears_the_no_next_step_flag(
     quiet = deal(db, personas.rita)
     db.commit()
     assert rules_of(rita.get(f"/deals/{quiet.id}/health").json()) == ["no_next_step"]
-    diagnoses = rita.get("/health/diagnoses").json()
+    diagnoses = rita.get("/health/diagnoses").json()["items"]
     assert [d["deal_id"] for d in diagnoses] == [quiet.id]
     assert diagnoses[0]["flag"]["objective"].startswith("Learn")
     planned = rita.post(
@@ -63,7 +63,7 @@ def test_planning_an_interaction_clears_the_no_next_step_flag(
     )
     assert planned.status_code == 201, planned.text
     assert rules_of(rita.get(f"/deals/{quiet.id}/health").json()) == []
-    assert rita.get("/health/diagnoses").json() == []
+    assert rita.get("/health/diagnoses").json()["items"] == []
 
 
 def test_today_suggests_the_most_urgent_diagnoses_and_counts_the_rest(
@@ -76,7 +76,14 @@ def test_today_suggests_the_most_urgent_diagnoses_and_counts_the_rest(
     suggested = [s["deal_id"] for s in body["suggestions"] if s["kind"] == "diagnosis"]
     assert len(suggested) == today.TODAY_DIAGNOSES and suggested[0] == biggest.id
     assert body["more_diagnoses"] == 1
-    assert len(rita.get("/health/diagnoses").json()) == len(quiet) + 1  # the full list
+    listed = rita.get("/health/diagnoses").json()  # the full list, a page at a time
+    assert (listed["total"], len(listed["items"])) == (len(quiet) + 1, len(quiet) + 1)
+    assert listed["items"][0]["deal_id"] == biggest.id
+    second = rita.get("/health/diagnoses", page=2, per_page=1).json()
+    assert [d["deal_id"] for d in second["items"]] == [listed["items"][1]["deal_id"]]
+    assert (second["total"], second["pages"]) == (len(quiet) + 1, len(quiet) + 1)
+    flagged = rita.get("/health", per_page=4).json()
+    assert (flagged["total"], flagged["pages"], len(flagged["items"])) == (11, 3, 4)
 
 
 def test_a_flagged_deal_with_nobody_to_call_is_on_the_health_list_but_not_suggested(
@@ -85,8 +92,8 @@ def test_a_flagged_deal_with_nobody_to_call_is_on_the_health_list_but_not_sugges
     nobody = deal(db, personas.rita, title="Contact since deleted")
     nobody.contact_id = None
     db.commit()
-    assert [d["deal_id"] for d in rita.get("/health").json()] == [nobody.id]
-    assert rita.get("/health/diagnoses").json() == []
+    assert [d["deal_id"] for d in rita.get("/health").json()["items"]] == [nobody.id]
+    assert rita.get("/health/diagnoses").json()["items"] == []
     body = rita.get("/today").json()
     assert [s for s in body["suggestions"] if s["kind"] == "diagnosis"] == []
     assert body["more_diagnoses"] == 0
@@ -174,7 +181,7 @@ def test_an_overdue_promise_is_judged_on_the_reps_calendar(
     assert "Talk to my wife" in flagged["flags"][0]["reason"]
     assert "reason=commitment_follow_up" in flagged["flags"][0]["plan_url"]
     # Today already suggests following up the promise itself, so no diagnosis is added.
-    assert rita.get("/health/diagnoses").json() == []
+    assert rita.get("/health/diagnoses").json()["items"] == []
 
 
 def test_days_in_stage_follow_the_stages_own_limit(
@@ -208,7 +215,7 @@ def test_won_and_lost_deals_have_no_health_flags(
     closed = deal(db, personas.rita, stage_key="lost", days_in_stage=300)
     db.commit()
     assert rita.get(f"/deals/{closed.id}/health").json()["flags"] == []
-    assert rita.get("/health").json() == []
+    assert rita.get("/health").json()["items"] == []
 
 
 # --- who sees what ------------------------------------------------------------------------
@@ -221,7 +228,7 @@ def test_another_reps_deal_health_is_not_found(
     db.commit()
     assert_error(ben.get(f"/deals/{ritas.id}/health"), 404)
     assert_error(ben.get("/health", owner_id=personas.rita.id), 404)
-    assert ben.get("/health").json() == []
+    assert ben.get("/health").json()["items"] == []
 
 
 def test_a_coach_reads_the_health_of_the_reps_they_coach_only(
@@ -230,9 +237,9 @@ def test_a_coach_reads_the_health_of_the_reps_they_coach_only(
     ritas = deal(db, personas.rita)
     bens = deal(db, personas.ben)
     db.commit()
-    assert [d["deal_id"] for d in cora.get("/health", owner_id=personas.rita.id).json()] == [
-        ritas.id
-    ]
+    assert [
+        d["deal_id"] for d in cora.get("/health", owner_id=personas.rita.id).json()["items"]
+    ] == [ritas.id]
     assert rules_of(cora.get(f"/deals/{ritas.id}/health").json()) == ["no_next_step"]
     assert_error(cora.get("/health", owner_id=personas.ben.id), 404)
     assert_error(cora.get(f"/deals/{bens.id}/health"), 404)
@@ -275,12 +282,12 @@ def test_a_books_flags_cost_the_same_few_queries_however_many_deals_it_holds(
     db.commit()
     db.expire_all()
     with counting(db) as few:
-        assert len(health.deal_flags_for_owner(db, actor)) == 2
+        assert len(health.flagged_deals_page(db, actor).items) == 2
     add_busy_deals(db, rita, 10)
     db.commit()
     db.expire_all()
     with counting(db) as many:
-        assert len(health.deal_flags_for_owner(db, actor)) == 12
+        assert len(health.flagged_deals_page(db, actor).items) == 12
     selects = [s for s in many if s.startswith("SELECT")]
     assert len(many) == len(few) and len(selects) <= 7, many
 
@@ -321,4 +328,4 @@ def test_the_books_today_is_the_owners_not_the_coachs(db: Session, personas: Per
     interaction(db, due, when=NOW + timedelta(days=1))
     promise(db, due, local)  # due today for Rita: not overdue, whatever day it is for Cora
     db.commit()
-    assert health.deal_flags_for_owner(db, actor_for(db, cora), rita.id) == []
+    assert health.flagged_deals_page(db, actor_for(db, cora), rita.id).items == []

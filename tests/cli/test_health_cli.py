@@ -45,8 +45,10 @@ def test_health_lists_flagged_deals_with_the_question_to_answer(  # type: ignore
     assert table.exit_code == 0, table.output
     assert "Whitfield seats" in table.output and "No next step" in table.output
     listed = json.loads(run("health", "--json").output)
-    assert listed[0]["deal_id"] == stale.id
-    assert {f["rule"] for f in listed[0]["flags"]} == {"no_next_step", "too_long_in_stage"}
+    assert (listed["total"], listed["page"]) == (1, 1)
+    assert listed["items"][0]["deal_id"] == stale.id
+    flags = listed["items"][0]["flags"]
+    assert {f["rule"] for f in flags} == {"no_next_step", "too_long_in_stage"}
     refused = run("health", "--owner-id", str(personas.ben.id))
     assert refused.exit_code == 1 and "No such user" in refused.output
 

@@ -19,6 +19,7 @@ from aimfire.cli.common import (
 from aimfire.services import health, postmortems
 from aimfire.web.api.health import DealHealthOut
 from aimfire.web.api.postmortems import LossReportOut
+from aimfire.web.api.schemas import PageOut
 
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 OwnerId = Annotated[
@@ -32,17 +33,24 @@ def register(app: typer.Typer) -> None:
 
 
 def health_command(
-    owner_id: OwnerId = None, as_user: AsUser = None, json_output: JsonFlag = False
+    owner_id: OwnerId = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=200)] = health.HEALTH_PER_PAGE,
+    as_user: AsUser = None,
+    json_output: JsonFlag = False,
 ) -> None:
     """List the flagged open deals, each flag with the question to find the answer to."""
     with session() as db:
         actor = acting_user(db, as_user)
-        flagged = health.deal_flags_for_owner(db, actor, owner_id)
+        flagged = health.flagged_deals_page(db, actor, owner_id, page=page, per_page=per_page)
         if json_output:
-            print_json([DealHealthOut.of(h) for h in flagged])
+            print_json(PageOut[DealHealthOut].of(flagged, DealHealthOut.of))
             return
-        console.print(f"Deal health: {len(flagged)} flagged open deals, most urgent first.")
-        for item in flagged:
+        console.print(
+            f"Deal health: {flagged.total} flagged open deals, most urgent first"
+            f" (page {flagged.page} of {flagged.pages})."
+        )
+        for item in flagged.items:
             deal = item.deal
             console.print(
                 f"\n[bold]{deal.title}[/] (deal {deal.id}, {deal.stage.name})", highlight=False

@@ -284,13 +284,6 @@ def open_deals_health(
     return _with_deals(db, judge_open_deals(db, actor, owner_id, today=today))
 
 
-def deal_flags_for_owner(
-    db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
-) -> list[DealHealth]:
-    """The flagged open deals of a book (the actor's, or a coached rep's), most urgent first."""
-    return _with_deals(db, _flagged(db, actor, owner_id, today))
-
-
 def flagged_deals_page(
     db: Session,
     actor: Actor,
@@ -360,34 +353,37 @@ class Diagnosis:
         return self.health.plan_url(self.flag)
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnoses:
-    shown: list[Diagnosis]  # the most urgent, up to the limit asked for
-    total: int  # how many there are in all
-
-
 def suggested_diagnoses(
-    db: Session, actor: Actor, today: date | None = None, *, limit: int | None = None
-) -> Diagnoses:
-    """For Today: one diagnosis per flagged deal of the actor's that has nothing planned,
-    most urgent first.
+    db: Session,
+    actor: Actor,
+    today: date | None = None,
+    *,
+    page: int = 1,
+    per_page: int = HEALTH_PER_PAGE,
+) -> Page[Diagnosis]:
+    """For Today and the API: one diagnosis per flagged deal of the actor's that has nothing
+    planned, most urgent first, a page at a time (only the page's deals are loaded).
 
     The suggestion uses the deal's most urgent flag and needs someone to get in touch with
     (a deal with no contact is still on the health page). Deals with an overdue promise are
     left out: Today already proposes the follow-up on the promise itself.
     """
-    chosen = [
-        judged
-        for judged in _flagged(db, actor, None, today)
-        if not judged.facts.next_step_planned
-        and not any(flag.rule == Rule.PROMISE_OVERDUE for flag in judged.flags)
-        and judged.contact_for(judged.flags[0]) is not None
-    ]
-    shown = _with_deals(db, chosen[:limit])
+    chosen = page_of(
+        [
+            judged
+            for judged in _flagged(db, actor, None, today)
+            if not judged.facts.next_step_planned
+            and not any(flag.rule == Rule.PROMISE_OVERDUE for flag in judged.flags)
+            and judged.contact_for(judged.flags[0]) is not None
+        ],
+        page,
+        per_page,
+    )
+    shown = _with_deals(db, chosen.items)
     wanted = {h.contact_for(h.flags[0]) for h in shown}
     contacts = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(wanted)))}
     diagnoses = [Diagnosis(h, h.flags[0], contacts[h.contact_for(h.flags[0]) or 0]) for h in shown]
-    return Diagnoses(diagnoses, len(chosen))
+    return Page(diagnoses, chosen.total, chosen.page, chosen.per_page)
 
 
 def record_decision_maker_met(db: Session, interaction: Interaction) -> bool:

@@ -144,9 +144,9 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
                 promise,
             )
         )
-    diagnoses = suggested_diagnoses(db, actor, day, limit=TODAY_DIAGNOSES)
-    queue.more_diagnoses = diagnoses.total - len(diagnoses.shown)
-    for diagnosis in diagnoses.shown:
+    diagnoses = suggested_diagnoses(db, actor, day, per_page=TODAY_DIAGNOSES)
+    queue.more_diagnoses = diagnoses.total - len(diagnoses.items)
+    for diagnosis in diagnoses.items:
         queue.suggestions.append(
             Suggestion(
                 "diagnosis",

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from aimfire.domain.health import Flag, Thresholds
 from aimfire.domain.pipeline import cents_to_amount
 from aimfire.services import health, proposals
+from aimfire.services.paging import MAX_PER_PAGE
 from aimfire.store.models import PipelineStage
-from aimfire.web.api.schemas import ERRORS, DealOut
+from aimfire.web.api.schemas import ERRORS, DealOut, PageOut
 from aimfire.web.deps import ApiActor, DbSession
 
 router = APIRouter(tags=["deal health"], responses=ERRORS)
@@ -72,6 +73,16 @@ class DiagnosisOut(BaseModel):
     contact_name: str
     flag: FlagOut
 
+    @classmethod
+    def of(cls, diagnosis: health.Diagnosis) -> DiagnosisOut:
+        return cls(
+            deal_id=diagnosis.deal.id,
+            deal_title=diagnosis.deal.title,
+            contact_id=diagnosis.contact.id,
+            contact_name=diagnosis.contact.full_name,
+            flag=FlagOut.of(diagnosis.health, diagnosis.flag),
+        )
+
 
 class ProposalOut(BaseModel):
     deal: DealOut
@@ -93,32 +104,32 @@ class StageThresholdsOut(BaseModel):
     )
 
 
-@router.get("/health", response_model=list[DealHealthOut])
+@router.get("/health", response_model=PageOut[DealHealthOut])
 def book_health(
     db: DbSession,
     actor: ApiActor,
     owner_id: Annotated[
         int | None, Query(description="A coached rep's id; default: your own book")
     ] = None,
-) -> list[DealHealthOut]:
-    """The flagged open deals of a book, most urgent first."""
-    return [DealHealthOut.of(h) for h in health.deal_flags_for_owner(db, actor, owner_id)]
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = health.HEALTH_PER_PAGE,
+) -> PageOut[DealHealthOut]:
+    """The flagged open deals of a book, most urgent first, a page at a time."""
+    flagged = health.flagged_deals_page(db, actor, owner_id, page=page, per_page=per_page)
+    return PageOut[DealHealthOut].of(flagged, DealHealthOut.of)
 
 
-@router.get("/health/diagnoses", response_model=list[DiagnosisOut])
-def diagnoses(db: DbSession, actor: ApiActor) -> list[DiagnosisOut]:
-    """Diagnosis interactions to plan today: flagged deals of yours with nothing planned and
-    someone to get in touch with, most urgent first."""
-    return [
-        DiagnosisOut(
-            deal_id=d.deal.id,
-            deal_title=d.deal.title,
-            contact_id=d.contact.id,
-            contact_name=d.contact.full_name,
-            flag=FlagOut.of(d.health, d.flag),
-        )
-        for d in health.suggested_diagnoses(db, actor).shown
-    ]
+@router.get("/health/diagnoses", response_model=PageOut[DiagnosisOut])
+def diagnoses(
+    db: DbSession,
+    actor: ApiActor,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = health.HEALTH_PER_PAGE,
+) -> PageOut[DiagnosisOut]:
+    """Diagnosis interactions to plan: flagged deals of yours with nothing planned and
+    someone to get in touch with, most urgent first, a page at a time."""
+    found = health.suggested_diagnoses(db, actor, page=page, per_page=per_page)
+    return PageOut[DiagnosisOut].of(found, DiagnosisOut.of)
 
 
 @router.get("/deals/{deal_id}/health", response_model=DealHealthOut)
