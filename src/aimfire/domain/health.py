@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from aimfire.domain.interactions import Channel, CommitmentStatus, Reason, is_overdue
@@ -231,25 +232,31 @@ def _stalled(facts: DealFacts, today: date, local: _Local) -> list[Flag]:
     limits = facts.thresholds
     if attempts < limits.stall_attempts and quiet_days < limits.stall_days:
         return []
-    if facts.last_conversation_at:
+    last = facts.last_conversation_at
+    return [_stalled_flag(attempts, local(last) if last else None, quiet_days)]
+
+
+# The flags' words are built by cached functions of the few facts they quote: across a book,
+# thousands of deals raise the same flag with the same words, and share one Flag (frozen).
+@lru_cache(maxsize=4096)
+def _stalled_flag(attempts: int, last_conversation_on: date | None, quiet_days: int) -> Flag:
+    if last_conversation_on:
         reason = (
             f"No response to {_attempts(attempts)} since the last conversation on "
-            f"{_day(local(facts.last_conversation_at))} ({_days(quiet_days)} ago)."
+            f"{_day(last_conversation_on)} ({_days(quiet_days)} ago)."
         )
     else:
         reason = (
             f"No response to {_attempts(attempts)} over {_days(quiet_days)}, "
             "and no conversation yet."
         )
-    return [
-        Flag(
-            Rule.STALLED,
-            reason,
-            "What changed for them since we last spoke: their priorities, the budget, the "
-            "people involved, or something we said or did?",
-            "Learn why the deal stalled: what changed for them since we last spoke",
-        )
-    ]
+    return Flag(
+        Rule.STALLED,
+        reason,
+        "What changed for them since we last spoke: their priorities, the budget, the "
+        "people involved, or something we said or did?",
+        "Learn why the deal stalled: what changed for them since we last spoke",
+    )
 
 
 def _proposal_without_follow_up(facts: DealFacts, local: _Local) -> list[Flag]:
@@ -258,15 +265,17 @@ def _proposal_without_follow_up(facts: DealFacts, local: _Local) -> list[Flag]:
         return []
     if facts.latest_meeting_at is not None and local(facts.latest_meeting_at) >= sent:
         return []
-    return [
-        Flag(
-            Rule.PROPOSAL_WITHOUT_FOLLOW_UP,
-            f"The proposal went out on {_day(sent)} with no follow-up meeting booked.",
-            "What do they need to see or hear to decide on the proposal, and who else will "
-            "weigh in?",
-            PROPOSAL_FOLLOW_UP_OBJECTIVE,
-        )
-    ]
+    return [_proposal_flag(sent)]
+
+
+@lru_cache(maxsize=1024)
+def _proposal_flag(sent: date) -> Flag:
+    return Flag(
+        Rule.PROPOSAL_WITHOUT_FOLLOW_UP,
+        f"The proposal went out on {_day(sent)} with no follow-up meeting booked.",
+        "What do they need to see or hear to decide on the proposal, and who else will weigh in?",
+        PROPOSAL_FOLLOW_UP_OBJECTIVE,
+    )
 
 
 def _promises_overdue(facts: DealFacts, today: date) -> list[Flag]:
@@ -288,17 +297,16 @@ def _promises_overdue(facts: DealFacts, today: date) -> list[Flag]:
     return flags
 
 
+_NOTHING_PLANNED = Flag(
+    Rule.NO_NEXT_STEP,
+    "Nothing is planned on this open deal.",
+    "What has to happen next on their side, and by when?",
+    "Learn what has to happen next on their side, and by when",
+)
+
+
 def _no_next_step(facts: DealFacts) -> list[Flag]:
-    if facts.next_step_planned:
-        return []
-    return [
-        Flag(
-            Rule.NO_NEXT_STEP,
-            "Nothing is planned on this open deal.",
-            "What has to happen next on their side, and by when?",
-            "Learn what has to happen next on their side, and by when",
-        )
-    ]
+    return [] if facts.next_step_planned else [_NOTHING_PLANNED]
 
 
 def _decision_maker(facts: DealFacts) -> list[Flag]:
@@ -309,41 +317,47 @@ def _decision_maker(facts: DealFacts) -> list[Flag]:
     if not at_proposal:
         return []
     if not facts.decision_maker_identified:
-        return [
-            Flag(
-                Rule.DECISION_MAKER_UNKNOWN,
-                f"The deal is at {facts.stage_name} and nobody is named as the decision maker.",
-                "Who will say the final yes or no, and how do they decide?",
-                "Learn who makes the final decision and how they will decide",
-            )
-        ]
+        return [_decider_unknown_flag(facts.stage_name)]
     if facts.decision_maker_met:
         return []
-    who = facts.decision_maker_name or "The decision maker"
-    return [
-        Flag(
-            Rule.DECISION_MAKER_NOT_MET,
-            f"{who} decides, and nobody has met them yet (in person or on video).",
-            f"What does {facts.decision_maker_name or 'the decision maker'} need to hear from "
-            "us first-hand, and what would make meeting us worth their time?",
-            f"Learn what {facts.decision_maker_name or 'the decision maker'} needs to hear "
-            "from us to decide, and how we can meet them",
-            facts.decision_maker_contact_id,
-        )
-    ]
+    return [_decider_not_met_flag(facts.decision_maker_name, facts.decision_maker_contact_id)]
+
+
+@lru_cache(maxsize=256)
+def _decider_unknown_flag(stage_name: str) -> Flag:
+    return Flag(
+        Rule.DECISION_MAKER_UNKNOWN,
+        f"The deal is at {stage_name} and nobody is named as the decision maker.",
+        "Who will say the final yes or no, and how do they decide?",
+        "Learn who makes the final decision and how they will decide",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _decider_not_met_flag(name: str, contact_id: int | None) -> Flag:
+    return Flag(
+        Rule.DECISION_MAKER_NOT_MET,
+        f"{name or 'The decision maker'} decides, and nobody has met them yet (in person or "
+        "on video).",
+        f"What does {name or 'the decision maker'} need to hear from us first-hand, and what "
+        "would make meeting us worth their time?",
+        f"Learn what {name or 'the decision maker'} needs to hear from us to decide, and how "
+        "we can meet them",
+        contact_id,
+    )
 
 
 def _too_long_in_stage(facts: DealFacts, today: date, local: _Local) -> list[Flag]:
     days = (today - local(facts.stage_entered_at)).days
     limit = facts.thresholds.max_days_in_stage
-    if days <= limit:
-        return []
-    return [
-        Flag(
-            Rule.TOO_LONG_IN_STAGE,
-            f"In {facts.stage_name} for {_days(days)}; the limit for this stage is {limit}.",
-            f"What is keeping the deal in {facts.stage_name} on their side, and is it still "
-            "alive for them?",
-            f"Learn what is holding the deal in {facts.stage_name} and what would move it forward",
-        )
-    ]
+    return [_too_long_flag(facts.stage_name, days, limit)] if days > limit else []
+
+
+@lru_cache(maxsize=4096)
+def _too_long_flag(stage_name: str, days: int, limit: int) -> Flag:
+    return Flag(
+        Rule.TOO_LONG_IN_STAGE,
+        f"In {stage_name} for {_days(days)}; the limit for this stage is {limit}.",
+        f"What is keeping the deal in {stage_name} on their side, and is it still alive for them?",
+        f"Learn what is holding the deal in {stage_name} and what would move it forward",
+    )
