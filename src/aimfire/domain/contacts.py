@@ -25,7 +25,7 @@ class ContactRole(StrEnum):
     USER = "user"
 
 
-_NOT_DIGIT = re.compile(r"\D")
+_NOT_DIGIT = re.compile(r"[^0-9]")  # not \D: it keeps digits of every script
 
 
 def phone_digits(phone: str | None) -> str:
