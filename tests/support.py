@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 import pytest
 from httpx2 import Response
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -116,3 +119,19 @@ def assert_error(response: Response, status: int, *fields: str) -> dict[str, obj
     named = {item["field"] for item in error["fields"]}
     assert set(fields) <= named, f"{fields} not all in {named}"
     return error
+
+
+@contextmanager
+def counting(db: Session) -> Iterator[list[str]]:
+    """The SQL statements run on ``db``'s database (by any session) inside the block."""
+    statements: list[str] = []
+
+    def record(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

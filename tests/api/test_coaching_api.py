@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -16,7 +14,7 @@ from aimfire.services.access import actor_for
 from aimfire.services.coaching import dashboard
 from aimfire.store.models import CoachNote, Goal, Team, TeamMember, User
 from history_rows import History, utc
-from support import Api, Personas, assert_error, log_in
+from support import Api, Personas, assert_error, counting, log_in
 
 NOTE = {"kind": "hold_accountable", "body": "Book the follow-up before Friday."}
 
@@ -158,25 +156,9 @@ def test_a_rep_has_no_coach_pages_and_no_coach_link(client: TestClient, personas
     assert 'href="/coach"' not in client.get("/scorecard").text
 
 
-@contextmanager
-def counting(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_the_dashboard_costs_the_same_queries_for_one_rep_or_many(
     db: Session, personas: Personas
 ) -> None:
-    engine = db.get_bind()
-    assert isinstance(engine, Engine)
 
     def give_goal_and_history(rep: User) -> None:
         db.add(
@@ -196,7 +178,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_rep_or_many(
     give_goal_and_history(personas.rita)
     db.commit()
     coach = actor_for(db, personas.cora)
-    with counting(engine) as one_rep:
+    with counting(db) as one_rep:
         dashboard(db, coach, week="2025-W10")
     team = db.scalar(select(Team).where(Team.name == "East"))
     assert team is not None
@@ -208,7 +190,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_rep_or_many(
         give_goal_and_history(rep)
     db.commit()
     coach = actor_for(db, personas.cora)
-    with counting(engine) as four_reps:
+    with counting(db) as four_reps:
         rows = dashboard(db, coach, week="2025-W10")
     assert len(rows) == 4
     assert all(row.score.targets.conversations for row in rows)  # every rep was planned

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aimfire.store.models import Deal
-from support import Api, assert_error
+from support import Api, assert_error, counting
 
 
 def stage_ids(api: Api) -> dict[str, int]:
@@ -110,3 +110,22 @@ def test_updating_a_deal_keeps_its_people(rita: Api) -> None:
     updated = rita.put(f"/deals/{deal['id']}", body).json()
     assert (updated["title"], updated["value"]) == ("Season tickets, 4 seats", "4800.00")
     assert updated["people"] == deal["people"]
+
+
+def test_listing_deals_and_the_board_cost_the_same_queries_for_two_deals_or_twelve(
+    rita: Api, db: Session
+) -> None:
+    def queries() -> list[int]:
+        counts = []
+        for path in ("/deals", "/pipeline/board"):
+            with counting(db) as statements:
+                assert rita.get(path).status_code == 200
+            counts.append(len(statements))
+        return counts
+
+    for _ in range(2):
+        new_deal(rita)
+    few = queries()
+    for _ in range(10):
+        new_deal(rita)
+    assert queries() == few  # each deal's people come in one query, not one query a deal

@@ -3,12 +3,10 @@ the queries it costs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.interactions import local_today
@@ -16,7 +14,7 @@ from aimfire.services import health, today
 from aimfire.services.access import actor_for
 from aimfire.store.models import Deal, Interaction, User
 from health_support import NOW, contact, deal, interaction, promise, stage
-from support import Api, Personas, assert_error
+from support import Api, Personas, assert_error, counting
 
 
 def rules_of(body: dict[str, object]) -> list[str]:
@@ -246,21 +244,6 @@ def test_a_coach_reads_the_health_of_the_reps_they_coach_only(
 
 
 # --- the service: cost and the decision maker ---------------------------------------------
-
-
-@contextmanager
-def counting(db: Session) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    engine = db.get_bind()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def add_busy_deals(db: Session, owner: User, count: int) -> None:

@@ -198,8 +198,13 @@ class Deal(Timestamped, Base):
     stage: Mapped[PipelineStage] = relationship(lazy="joined")
     contact: Mapped[Contact | None] = relationship(lazy="joined")
     account: Mapped[Account | None] = relationship(lazy="joined")
+    # Loaded with the deals, in one query for all of them: every deal the API returns lists
+    # its people, and loading them deal by deal cost a query per deal.
     people: Mapped[list[DealContact]] = relationship(
-        back_populates="deal", cascade="all, delete-orphan", order_by="DealContact.contact_id"
+        back_populates="deal",
+        cascade="all, delete-orphan",
+        order_by="DealContact.contact_id",
+        lazy="selectin",
     )
     stage_changes: WriteOnlyMapped[DealStageChange] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="DealStageChange.id"
