@@ -50,7 +50,7 @@ def deal_list(
 def deal_board(
     request: Request, db: DbSession, actor: PageActor, owner_id: int | None = None
 ) -> Response:
-    columns = deals.pipeline_board(db, actor, owner_id)
+    columns = deals.pipeline_board(db, actor, owner_id, with_people=False)
     owner = owner_id or actor.id
     context = {
         "columns": columns,
