@@ -211,15 +211,16 @@ def pipeline_board(
         .where(Deal.owner_id == owner)
         .subquery()
     )
-    cards = db.scalars(
+    cards = (
         select(Deal)
         .join(ranked, ranked.c.id == Deal.id)
         .where(ranked.c.rank <= BOARD_CARDS_PER_STAGE)
         .order_by(Deal.stage_entered_at.desc(), Deal.id)
-        .options(*(() if with_people else (raiseload(Deal.people),)))
-    ).unique()
+    )
+    if not with_people:
+        cards = cards.options(raiseload(Deal.people))
     by_stage: dict[int, list[Deal]] = {}
-    for deal in cards:
+    for deal in db.scalars(cards).unique():
         by_stage.setdefault(deal.stage_id, []).append(deal)
     return [
         BoardColumn(stage, by_stage.get(stage.id, []), *totals.get(stage.id, (0, 0)))

@@ -35,7 +35,6 @@ from aimfire.domain.pipeline import StageOutcome
 from aimfire.domain.postmortem import LossReason, Outcome
 from aimfire.services.access import Actor, actor_for
 from aimfire.services.health import DealHealth, open_deals_health
-from aimfire.store import deal_activity
 from aimfire.store.models import (
     Commitment,
     Deal,
@@ -342,12 +341,12 @@ def _nothing_planned(
     """The prospect cancelled the next meeting and nothing was rebooked."""
     chosen = _pick(rng, book, lambda h: True)
     if chosen is not None:
-        db.execute(
-            update(Interaction)
-            .where(Interaction.deal_id == chosen.deal.id, Interaction.status == Status.PLANNED)
-            .values(status=Status.CANCELLED)
+        planned = select(Interaction).where(
+            Interaction.deal_id == chosen.deal.id, Interaction.status == Status.PLANNED
         )
-        deal_activity.refresh(db.connection(), [chosen.deal.id])
+        for interaction in db.scalars(planned):
+            interaction.status = Status.CANCELLED
+        db.flush()
 
 
 def _decider_unknown(

@@ -42,6 +42,7 @@ from aimfire.services.access import Actor, get_readable, readable_owner, require
 from aimfire.services.paging import Page, page_of
 from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
+from aimfire.store.bulk import id_chunks
 from aimfire.store.models import (
     Commitment,
     Contact,
@@ -55,7 +56,6 @@ from aimfire.store.models import (
 from aimfire.store.types import utcnow
 
 HEALTH_PER_PAGE = 50
-DEALS_PER_QUERY = 1000  # ids in one IN list, well under SQLite's limit on bound values
 
 
 def _contact_for(flag: Flag, deal_contact_id: int | None, facts: DealFacts | None) -> int | None:
@@ -207,10 +207,8 @@ def _judge(
 
 def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
     """The judgements with their deals loaded (stage, contact and account joined), in order."""
-    ids = [j.deal_id for j in judged]
     deals: dict[int, Deal] = {}
-    for start in range(0, len(ids), DEALS_PER_QUERY):
-        chunk = ids[start : start + DEALS_PER_QUERY]
+    for chunk in id_chunks([j.deal_id for j in judged]):
         deals.update((d.id, d) for d in db.scalars(select(Deal).where(Deal.id.in_(chunk))))
     return [DealHealth(deals[j.deal_id], j.flags, j.facts) for j in judged]
 

@@ -1,5 +1,6 @@
-"""Inserting many rows fast: one compiled INSERT, the column types' own conversions, and the
-driver's executemany, without building a statement context per row.
+"""Many rows at once: inserting them fast (one compiled INSERT, the column types' own
+conversions, and the driver's executemany, without building a statement context per row),
+and naming them by id a bounded number at a time.
 
 For imports of hundreds of thousands of rows; values still go through each column's type
 (so UTC instants and JSON are stored exactly as the ORM would store them). Python-side
@@ -8,11 +9,19 @@ column defaults are not applied: every row must give every column it needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
+
+IDS_PER_STATEMENT = 1000  # ids in one IN list, well under SQLite's limit on bound values
+
+
+def id_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """``ids`` in slices short enough for one IN list each."""
+    for start in range(0, len(ids), IDS_PER_STATEMENT):
+        yield ids[start : start + IDS_PER_STATEMENT]
 
 
 def insert_many(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -35,21 +35,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from aimfire.domain.interactions import MEETING_CHANNELS, Reached, Status
+from aimfire.store.bulk import id_chunks
 from aimfire.store.models import Deal, DealActivity, Interaction
 
 UNANSWERED = (Reached.VOICEMAIL, Reached.NO_ANSWER, Reached.BOUNCED)
-DEALS_PER_STATEMENT = 1000  # ids in one IN list, well under SQLite's limit on bound values
 _STALE = "aimfire_stale_deal_activity"  # session.info key: deal ids to rebuild after a flush
 
 _table = DealActivity.__table__
-_COLUMNS = [
-    "deal_id",
-    "latest_meeting_at",
-    "planned",
-    "last_conversation_at",
-    "unanswered",
-    "first_unanswered_at",
-]
+_COLUMNS = [column.name for column in _table.c]  # the order ``summaries`` selects in
 
 
 def summaries(which: ColumnElement[bool]) -> Select[Any]:
@@ -98,9 +91,7 @@ def summaries(which: ColumnElement[bool]) -> Select[Any]:
 
 def refresh(connection: Connection, deal_ids: Iterable[int]) -> None:
     """Rebuild the rows of these deals from their interactions."""
-    ids = sorted(set(deal_ids))
-    for start in range(0, len(ids), DEALS_PER_STATEMENT):
-        chunk = ids[start : start + DEALS_PER_STATEMENT]
+    for chunk in id_chunks(sorted(set(deal_ids))):
         # Two transactions writing to one deal's interactions must not each rebuild its row
         # from what they alone can see: the second waits here for the first to commit, and on
         # PostgreSQL (read committed) its next statements then see the first one's rows. NO KEY
