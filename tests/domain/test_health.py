@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aimfire.domain.health import (
+    ALWAYS,
     DEFAULT_MAX_DAYS_IN_STAGE,
     OTHER_STAGE_MAX_DAYS,
     DealFacts,
@@ -20,6 +21,7 @@ from aimfire.domain.health import (
     Rule,
     Thresholds,
     evaluate,
+    first_flag_days,
     thresholds_for,
 )
 from aimfire.domain.interactions import Channel, CommitmentStatus, Reason
@@ -350,3 +352,70 @@ def test_every_flag_asks_a_question_and_suggests_a_learning_mode_objective() -> 
         check = check_objective(flag.objective)
         assert check.is_good, (flag.rule, check)
         assert not check.findings, (flag.rule, check.findings)
+
+
+# --- the first day each rule flags a deal ----------------------------------------------------
+
+_instants = st.datetimes(
+    min_value=datetime(2025, 6, 1), max_value=datetime(2026, 6, 1), timezones=st.just(UTC)
+)
+_days_near = st.dates(min_value=date(2025, 6, 1), max_value=date(2026, 9, 1))
+
+
+@st.composite
+def any_facts(draw: st.DrawFn) -> DealFacts:
+    """An open deal with any mix of facts, at any stage, with any thresholds."""
+    position = draw(st.integers(min_value=1, max_value=6))
+    last_talk = draw(st.none() | _instants)
+    return DealFacts(
+        stage_key=draw(st.sampled_from(["new", "proposal", "decision", "custom"])),
+        stage_name="Stage",
+        stage_position=position,
+        stage_entered_at=draw(_instants),
+        thresholds=Thresholds(
+            draw(st.integers(min_value=0, max_value=60)),
+            draw(st.integers(min_value=1, max_value=6)),
+            draw(st.integers(min_value=0, max_value=30)),
+        ),
+        proposal_stage_position=draw(st.none() | st.integers(min_value=1, max_value=6)),
+        proposal_sent_on=draw(st.none() | _days_near),
+        latest_meeting_at=draw(st.none() | _instants),
+        next_step_planned=draw(st.booleans()),
+        unanswered_attempts=draw(st.integers(min_value=0, max_value=8)),
+        last_conversation_at=last_talk,
+        first_unanswered_at=draw(st.none() | _instants),
+        decision_maker_identified=(named := draw(st.booleans())),
+        decision_maker_met=named and draw(st.booleans()),
+        decision_maker_name="Ada Lovelace" if named else "",
+        promises=tuple(
+            Promise("Send the budget", due, None, status)
+            for due, status in draw(
+                st.lists(st.tuples(_days_near, st.sampled_from(CommitmentStatus)), max_size=3)
+            )
+        ),
+    )
+
+
+@given(facts=any_facts(), today=_days_near, zone=st.sampled_from(ZONES))
+def test_a_rule_flags_a_deal_from_its_first_day_on_and_never_before(
+    facts: DealFacts, today: date, zone: str
+) -> None:
+    """What the stored days promise (store.deal_flags): the flags on any day are exactly the
+    rules whose first day has come, and a rule never flags a day earlier than its first."""
+    first = first_flag_days(facts, time_zone=zone)
+    flagged = set(rules(facts, today, zone))
+    assert flagged == {rule for rule, day in first.items() if day <= today}
+    for rule, day in first.items():
+        if day != ALWAYS:
+            assert rule not in rules(facts, day - timedelta(days=1), zone)
+            assert rule in rules(facts, day, zone)
+
+
+@given(facts=any_facts(), today=_days_near, later=st.integers(min_value=1, max_value=400))
+def test_flags_only_add_up_as_days_pass(facts: DealFacts, today: date, later: int) -> None:
+    assert set(rules(facts, today)) <= set(rules(facts, today + timedelta(days=later)))
+
+
+def test_closed_deals_have_no_first_days() -> None:
+    lost = at_proposal(stage_outcome="lost", next_step_planned=False)
+    assert first_flag_days(lost, time_zone="UTC") == {}

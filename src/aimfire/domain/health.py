@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -189,10 +189,46 @@ class Flag:
         return PLAN_CHANNELS.get(self.rule)
 
 
+# A rule that does not depend on the day flags the deal from the first day on.
+ALWAYS = date.min
+
+
+def first_flag_days(facts: DealFacts, *, time_zone: str) -> dict[Rule, date]:
+    """The first day each rule flags the deal, for the rules that do with these facts.
+
+    Days only add up: a rule that flags a deal on one day flags it on every later day until
+    the facts change (a reply, a meeting booked, a stage moved, a promise kept). So a book's
+    flags on any day can be read from these days, stored when the facts change, without
+    judging every deal again (``store.deal_flags``).
+    """
+    if facts.stage_outcome != "open":
+        return {}
+    local = _local_dates(time_zone)
+    days = {
+        Rule.STALLED: _stalled_from(facts, local),
+        Rule.PROPOSAL_WITHOUT_FOLLOW_UP: _proposal_unfollowed_from(facts, local),
+        Rule.PROMISE_OVERDUE: min(_overdue_days(facts), default=None),
+        Rule.NO_NEXT_STEP: None if facts.next_step_planned else ALWAYS,
+        **_decision_maker_from(facts),
+        Rule.TOO_LONG_IN_STAGE: _later(
+            local(facts.stage_entered_at), facts.thresholds.max_days_in_stage + 1
+        ),
+    }
+    return {rule: day for rule, day in days.items() if day is not None}
+
+
 def evaluate(facts: DealFacts, *, today: date, time_zone: str) -> list[Flag]:
     """Every flag the deal raises on ``today`` (the rep's date), most urgent first."""
-    if facts.stage_outcome != "open":
-        return []
+    days = first_flag_days(facts, time_zone=time_zone)
+    local = _local_dates(time_zone)
+    flags: list[Flag] = []
+    for rule in Rule:  # declared most urgent first
+        if rule in days and days[rule] <= today:
+            flags.extend(_WORDS[rule](facts, today, local))
+    return flags
+
+
+def _local_dates(time_zone: str) -> _Local:
     zone = ZoneInfo(time_zone)
 
     def local(instant: datetime) -> date:
@@ -200,15 +236,82 @@ def evaluate(facts: DealFacts, *, today: date, time_zone: str) -> list[Flag]:
             raise ValueError("deal health compares aware datetimes only")
         return instant.astimezone(zone).date()
 
-    flags = [
-        *_stalled(facts, today, local),
-        *_proposal_without_follow_up(facts, local),
-        *_promises_overdue(facts, today),
-        *_no_next_step(facts),
-        *_decision_maker(facts),
-        *_too_long_in_stage(facts, today, local),
-    ]
-    return sorted(flags, key=lambda flag: URGENCY[flag.rule])
+    return local
+
+
+def _later(day: date, days: int) -> date | None:
+    """``days`` after ``day``: None (never) past the calendar's end, ALWAYS before its start."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return ALWAYS if days < 0 else None
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
+
+
+# --- when each rule flags a deal --------------------------------------------------------
+
+
+def _stalled_from(facts: DealFacts, local: _Local) -> date | None:
+    if facts.unanswered_attempts <= 0:
+        return None
+    limits = facts.thresholds
+    if facts.unanswered_attempts >= limits.stall_attempts:
+        return ALWAYS
+    since = facts.last_conversation_at or facts.first_unanswered_at
+    if since is None:  # no day to count from: quiet for no days
+        return ALWAYS if limits.stall_days <= 0 else None
+    return _later(local(since), limits.stall_days)
+
+
+def _proposal_unfollowed_from(facts: DealFacts, local: _Local) -> date | None:
+    sent = facts.proposal_sent_on
+    if sent is None:
+        return None
+    if facts.latest_meeting_at is not None and local(facts.latest_meeting_at) >= sent:
+        return None
+    return ALWAYS
+
+
+def _overdue_from(promise: Promise) -> date | None:
+    """The first day ``interactions.is_overdue`` holds for the promise."""
+    if promise.status != CommitmentStatus.OPEN:
+        return None
+    return _later(promise.due_on, 1)
+
+
+def _overdue_days(facts: DealFacts) -> list[date]:
+    return [day for promise in facts.promises if (day := _overdue_from(promise)) is not None]
+
+
+def _decision_maker_from(facts: DealFacts) -> dict[Rule, date]:
+    at_proposal = facts.proposal_sent_on is not None or (
+        facts.proposal_stage_position is not None
+        and facts.stage_position >= facts.proposal_stage_position
+    )
+    if not at_proposal:
+        return {}
+    if not facts.decision_maker_identified:
+        return {Rule.DECISION_MAKER_UNKNOWN: ALWAYS}
+    return {} if facts.decision_maker_met else {Rule.DECISION_MAKER_NOT_MET: ALWAYS}
+
+
+# --- what each flag says -------------------------------------------------------------------
+# Each takes the facts, the day and the rep's calendar, and is called only on a day its rule
+# flags the deal (``first_flag_days``).
+#
+# The words are built by cached functions of the few facts they quote: across a book,
+# thousands of deals raise the same flag with the same words, and share one Flag (frozen).
 
 
 def _day(value: date) -> str:
@@ -224,20 +327,12 @@ def _attempts(count: int) -> str:
 
 
 def _stalled(facts: DealFacts, today: date, local: _Local) -> list[Flag]:
-    attempts = facts.unanswered_attempts
-    if attempts <= 0:
-        return []
     since = facts.last_conversation_at or facts.first_unanswered_at
     quiet_days = (today - local(since)).days if since else 0
-    limits = facts.thresholds
-    if attempts < limits.stall_attempts and quiet_days < limits.stall_days:
-        return []
     last = facts.last_conversation_at
-    return [_stalled_flag(attempts, local(last) if last else None, quiet_days)]
+    return [_stalled_flag(facts.unanswered_attempts, local(last) if last else None, quiet_days)]
 
 
-# The flags' words are built by cached functions of the few facts they quote: across a book,
-# thousands of deals raise the same flag with the same words, and share one Flag (frozen).
 @lru_cache(maxsize=4096)
 def _stalled_flag(attempts: int, last_conversation_on: date | None, quiet_days: int) -> Flag:
     if last_conversation_on:
@@ -259,13 +354,9 @@ def _stalled_flag(attempts: int, last_conversation_on: date | None, quiet_days: 
     )
 
 
-def _proposal_without_follow_up(facts: DealFacts, local: _Local) -> list[Flag]:
-    sent = facts.proposal_sent_on
-    if sent is None:
-        return []
-    if facts.latest_meeting_at is not None and local(facts.latest_meeting_at) >= sent:
-        return []
-    return [_proposal_flag(sent)]
+def _proposal_without_follow_up(facts: DealFacts, _today: date, _local: _Local) -> list[Flag]:
+    assert facts.proposal_sent_on is not None
+    return [_proposal_flag(facts.proposal_sent_on)]
 
 
 @lru_cache(maxsize=1024)
@@ -278,7 +369,7 @@ def _proposal_flag(sent: date) -> Flag:
     )
 
 
-def _promises_overdue(facts: DealFacts, today: date) -> list[Flag]:
+def _promises_overdue(facts: DealFacts, today: date, _local: _Local) -> list[Flag]:
     overdue = [p for p in facts.promises if is_overdue(p.due_on, p.status, today)]
     flags = []
     for promise in sorted(overdue, key=lambda p: p.due_on):
@@ -305,22 +396,12 @@ _NOTHING_PLANNED = Flag(
 )
 
 
-def _no_next_step(facts: DealFacts) -> list[Flag]:
-    return [] if facts.next_step_planned else [_NOTHING_PLANNED]
+def _no_next_step(_facts: DealFacts, _today: date, _local: _Local) -> list[Flag]:
+    return [_NOTHING_PLANNED]
 
 
-def _decision_maker(facts: DealFacts) -> list[Flag]:
-    at_proposal = facts.proposal_sent_on is not None or (
-        facts.proposal_stage_position is not None
-        and facts.stage_position >= facts.proposal_stage_position
-    )
-    if not at_proposal:
-        return []
-    if not facts.decision_maker_identified:
-        return [_decider_unknown_flag(facts.stage_name)]
-    if facts.decision_maker_met:
-        return []
-    return [_decider_not_met_flag(facts.decision_maker_name, facts.decision_maker_contact_id)]
+def _decision_maker_unknown(facts: DealFacts, _today: date, _local: _Local) -> list[Flag]:
+    return [_decider_unknown_flag(facts.stage_name)]
 
 
 @lru_cache(maxsize=256)
@@ -331,6 +412,10 @@ def _decider_unknown_flag(stage_name: str) -> Flag:
         "Who will say the final yes or no, and how do they decide?",
         "Learn who makes the final decision and how they will decide",
     )
+
+
+def _decision_maker_not_met(facts: DealFacts, _today: date, _local: _Local) -> list[Flag]:
+    return [_decider_not_met_flag(facts.decision_maker_name, facts.decision_maker_contact_id)]
 
 
 @lru_cache(maxsize=4096)
@@ -349,8 +434,7 @@ def _decider_not_met_flag(name: str, contact_id: int | None) -> Flag:
 
 def _too_long_in_stage(facts: DealFacts, today: date, local: _Local) -> list[Flag]:
     days = (today - local(facts.stage_entered_at)).days
-    limit = facts.thresholds.max_days_in_stage
-    return [_too_long_flag(facts.stage_name, days, limit)] if days > limit else []
+    return [_too_long_flag(facts.stage_name, days, facts.thresholds.max_days_in_stage)]
 
 
 @lru_cache(maxsize=4096)
@@ -361,3 +445,14 @@ def _too_long_flag(stage_name: str, days: int, limit: int) -> Flag:
         f"What is keeping the deal in {stage_name} on their side, and is it still alive for them?",
         f"Learn what is holding the deal in {stage_name} and what would move it forward",
     )
+
+
+_WORDS: dict[Rule, Callable[[DealFacts, date, _Local], list[Flag]]] = {
+    Rule.STALLED: _stalled,
+    Rule.PROPOSAL_WITHOUT_FOLLOW_UP: _proposal_without_follow_up,
+    Rule.PROMISE_OVERDUE: _promises_overdue,
+    Rule.NO_NEXT_STEP: _no_next_step,
+    Rule.DECISION_MAKER_UNKNOWN: _decision_maker_unknown,
+    Rule.DECISION_MAKER_NOT_MET: _decision_maker_not_met,
+    Rule.TOO_LONG_IN_STAGE: _too_long_in_stage,
+}
