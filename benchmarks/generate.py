@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from aimfire.domain.teams import TeamRole  # noqa: E402
 from aimfire.services.auth import hash_password  # noqa: E402
-from aimfire.store import deal_activity  # noqa: E402
+from aimfire.store import deal_summaries  # noqa: E402
 from aimfire.store.bulk import insert_many  # noqa: E402
 from aimfire.store.db import make_engine, make_session_factory  # noqa: E402
 from aimfire.store.migrate import upgrade  # noqa: E402
@@ -224,7 +224,7 @@ def generate(
         else:
             with sessions() as db:
                 stats.rows = _write_book(db, SIZES[size], seed, today, console)
-                deal_activity.rebuild_all(db.connection())
+                deal_summaries.rebuild_all(db.connection())
                 db.commit()
             if engine.dialect.name == "postgresql":
                 _reset_sequences(engine)

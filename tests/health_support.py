@@ -8,15 +8,18 @@ from sqlalchemy import Connection, select, true
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole
+from aimfire.domain.health import Rule, first_flag_days
 from aimfire.domain.objective import check_objective
 from aimfire.services.pipeline import ensure_default_stages
 from aimfire.store import deal_activity
+from aimfire.store.health_facts import open_deal_facts, open_scope
 from aimfire.store.models import (
     Commitment,
     Contact,
     Deal,
     DealActivity,
     DealContact,
+    DealFlagDays,
     Interaction,
     PipelineStage,
     PostMortem,
@@ -143,11 +146,29 @@ def closed_deal(
     return row
 
 
-def drift(connection: Connection) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
-    """Rows kept but not in a fresh summary, and rows of a fresh summary not kept."""
+Rows = set[tuple[object, ...]]
+
+
+def drift(connection: Connection) -> tuple[Rows, Rows]:
+    """Rows kept but not worked out afresh, and rows worked out afresh but not kept, of both
+    summaries deal health reads (each row tagged with its table)."""
     kept = select(*DealActivity.__table__.c)
     fresh = deal_activity.summaries(true())
-    return (
-        set(connection.execute(kept.except_(fresh)).all()),
-        set(connection.execute(fresh.except_(kept)).all()),
+    activity = (
+        {("deal_activity", *row) for row in connection.execute(kept.except_(fresh))},
+        {("deal_activity", *row) for row in connection.execute(fresh.except_(kept))},
     )
+    flags_kept = {("deal_flag_days", *row) for row in connection.execute(select(DealFlagDays))}
+    flags_fresh = {("deal_flag_days", *row) for row in _fresh_flag_days(connection)}
+    return activity[0] | (flags_kept - flags_fresh), activity[1] | (flags_fresh - flags_kept)
+
+
+def _fresh_flag_days(connection: Connection) -> list[tuple[object, ...]]:
+    """Each open deal's first flag days, worked out from its facts as they stand."""
+    zones = {user_id: zone for user_id, zone in connection.execute(select(User.id, User.time_zone))}
+    rows = []
+    for found in open_deal_facts(connection, open_scope()):
+        days = first_flag_days(found.facts, time_zone=zones[found.owner_id])
+        head = (found.deal_id, found.owner_id, found.value_cents, found.reachable)
+        rows.append((*head, *(days.get(rule) for rule in Rule)))
+    return rows

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole
@@ -355,14 +355,12 @@ def _decider_unknown(
     """The person taken for the decision maker turns out to be an influencer."""
     chosen = _pick(rng, book, _at_proposal)
     if chosen is not None:
-        db.execute(
-            update(DealContact)
-            .where(
-                DealContact.deal_id == chosen.deal.id,
-                DealContact.role == ContactRole.DECISION_MAKER,
-            )
-            .values(role=ContactRole.INFLUENCER)
+        deciders = select(DealContact).where(
+            DealContact.deal_id == chosen.deal.id,
+            DealContact.role == ContactRole.DECISION_MAKER,
         )
+        for person in db.scalars(deciders):
+            person.role = ContactRole.INFLUENCER
 
 
 def _decider_not_met(
@@ -379,14 +377,12 @@ def _decider_not_met(
         return
     chosen = _pick(rng, book, _at_proposal)
     if chosen is not None and chosen.deal.contact_id is not None:
-        db.execute(
-            update(DealContact)
-            .where(
-                DealContact.deal_id == chosen.deal.id,
-                DealContact.contact_id == chosen.deal.contact_id,
-            )
-            .values(role=ContactRole.DECISION_MAKER)
+        main_contact = select(DealContact).where(
+            DealContact.deal_id == chosen.deal.id,
+            DealContact.contact_id == chosen.deal.contact_id,
         )
+        for person in db.scalars(main_contact):
+            person.role = ContactRole.DECISION_MAKER
         chosen.deal.decision_maker_met = False
 
 

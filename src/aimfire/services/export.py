@@ -36,14 +36,14 @@ from sqlalchemy.orm import Session
 
 from aimfire.errors import Conflict, Invalid
 from aimfire.services.access import Actor
-from aimfire.store import deal_activity
+from aimfire.store import deal_summaries
 from aimfire.store.models import Base
 from aimfire.store.types import UTCDateTime
 
 FORMAT = "aimfire-export"
 VERSION = 1
 # Sign-ins are not data; deal activity is derived from interactions, rebuilt on restore.
-EXCLUDED = frozenset({"user_sessions", "api_tokens", "deal_activity"})
+EXCLUDED = frozenset({"user_sessions", "api_tokens", "deal_activity", "deal_flag_days"})
 # Filled in by every fresh database (defaults and built-ins); a restore replaces them.
 SEED_TABLES = ("pipeline_stages", "playbooks", "interaction_types")
 OWNED_BY_OWNER_ID = frozenset(
@@ -295,7 +295,7 @@ def restore(db: Session, source: TextIO) -> RestoreReport:
             counts[name] = len(loaded)
         for table, changes in deferred:
             _apply_later(db, table, changes)
-        deal_activity.rebuild_all(db.connection())
+        deal_summaries.rebuild_all(db.connection())
     except (ValueError, TypeError, SQLAlchemyError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         message = f"The export does not fit this database ({reason}); nothing was restored."

@@ -1,9 +1,10 @@
-"""Deal health for a book: each open deal's facts gathered in a few aggregate queries, judged
-by ``domain.health``, and the diagnosis interactions Today suggests for the flagged ones.
+"""Deal health for a book: which open deals are flagged, most urgent first, their flags in
+words (``domain.health``), and the diagnosis interactions Today suggests for them.
 
-However many deals a book holds, the flags cost the same three queries (deals with their
-activity as kept by ``store.deal_activity``, decision makers, overdue promises); nothing is
-queried per deal, and no interaction is read.
+Which deals are flagged on a day, and how urgently, is read from the first days stored for
+each deal (``store.deal_flags``) in one query however large the book; only the deals a page
+shows are then judged in full, from facts read in a few aggregate queries
+(``store.health_facts``).
 """
 
 from __future__ import annotations
@@ -14,41 +15,32 @@ from datetime import date
 from urllib.parse import urlencode
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.health import (
-    PROPOSAL_STAGE_KEY,
     URGENCY,
     DealFacts,
     Flag,
-    Promise,
     Rule,
     Thresholds,
     evaluate,
-    thresholds_for,
 )
-from aimfire.domain.interactions import (
-    MEETING_CHANNELS,
-    Party,
-    Reached,
-    Reason,
-    Status,
-    local_today,
-)
+from aimfire.domain.interactions import MEETING_CHANNELS, Reached, Reason, Status, local_today
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.services.access import Actor, get_readable, readable_owner, require_admin
-from aimfire.services.paging import Page, page_of
+from aimfire.services.paging import Page, paginate
 from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
 from aimfire.store.bulk import id_chunks
+from aimfire.store.deal_flags import first_day
+from aimfire.store.health_facts import open_deal_facts, open_scope, stage_thresholds_of
 from aimfire.store.models import (
-    Commitment,
     Contact,
     Deal,
-    DealActivity,
     DealContact,
+    DealFlagDays,
     Interaction,
     PipelineStage,
     User,
@@ -103,106 +95,31 @@ class DealHealth:
         return "/interactions/new?" + urlencode(params)
 
 
-def _owner_zone(db: Session, actor: Actor, owner_id: int) -> str:
-    """Days and promises are judged on the rep's calendar: the deal owner's time zone."""
+@dataclass(frozen=True, slots=True)
+class _Calendar:
+    """The rep's day and time zone: days are judged on the deal owner's calendar."""
+
+    day: date
+    time_zone: str
+
+
+def _calendar(db: Session, actor: Actor, owner_id: int, today: date | None) -> _Calendar:
     owner = actor.user if owner_id == actor.id else db.get(User, owner_id)
-    return owner.time_zone if owner else "UTC"
+    zone = owner.time_zone if owner else "UTC"
+    return _Calendar(today if today is not None else local_today(utcnow(), zone), zone)
 
 
-def _book(
-    db: Session, actor: Actor, owner_id: int, scope: Select[tuple[int]], today: date | None
-) -> list[Judgement]:
-    zone = _owner_zone(db, actor, owner_id)
-    day = today if today is not None else local_today(utcnow(), zone)
-    return _judge(db, scope, today=day, time_zone=zone)
-
-
-def _open_scope(*where: ColumnElement[bool]) -> Select[tuple[int]]:
-    return (
-        select(Deal.id)
-        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
-        .where(PipelineStage.outcome == StageOutcome.OPEN, *where)
-    )
-
-
-def _judge(
-    db: Session, scope: Select[tuple[int]], *, today: date, time_zone: str
-) -> list[Judgement]:
-    known = (
-        select(
-            Deal.id,
-            Deal.stage_id,
-            Deal.stage_entered_at,
-            Deal.proposal_sent_on,
-            Deal.decision_maker_met,
-            Deal.contact_id,
-            Deal.value_cents,
-            DealActivity.latest_meeting_at,
-            DealActivity.planned,
-            DealActivity.last_conversation_at,
-            DealActivity.unanswered,
-            DealActivity.first_unanswered_at,
+def _judge(db: Session, scope: Select[tuple[int]], calendar: _Calendar) -> list[Judgement]:
+    return [
+        Judgement(
+            deal.deal_id,
+            deal.value_cents,
+            deal.contact_id,
+            deal.facts,
+            evaluate(deal.facts, today=calendar.day, time_zone=calendar.time_zone),
         )
-        .outerjoin(DealActivity, DealActivity.deal_id == Deal.id)  # no row: no interactions yet
-        .where(Deal.id.in_(scope))
-        .order_by(Deal.id)
-    )
-    # Through the connection: plain rows, without the ORM's per-row bookkeeping.
-    deals = db.connection().execute(known).all()
-    if not deals:
-        return []
-    stages = list(db.scalars(select(PipelineStage)))
-    proposal_position = next(
-        (stage.position for stage in stages if stage.key == PROPOSAL_STAGE_KEY), None
-    )
-    # What each stage says about its deals, worked out once rather than once per deal.
-    stage_facts = {
-        stage.id: {
-            "stage_key": stage.key,
-            "stage_name": stage.name,
-            "stage_position": stage.position,
-            "stage_outcome": stage.outcome,
-            "thresholds": stage_thresholds_of(stage),
-            "proposal_stage_position": proposal_position,
-        }
-        for stage in stages
-    }
-    deciders = _decision_makers(db, scope)
-    promises = _overdue_promises(db, scope, today)
-    result = []
-    for (
-        deal_id,
-        stage_id,
-        entered_at,
-        proposal_sent_on,
-        dm_met,
-        contact_id,
-        value,
-        latest_meeting_at,
-        planned,
-        last_conversation_at,
-        unanswered,
-        first_unanswered_at,
-    ) in deals:
-        decider = deciders.get(deal_id)
-        facts = DealFacts(
-            **stage_facts[stage_id],
-            stage_entered_at=entered_at,
-            proposal_sent_on=proposal_sent_on,
-            latest_meeting_at=latest_meeting_at,
-            next_step_planned=bool(planned),
-            unanswered_attempts=unanswered or 0,
-            last_conversation_at=last_conversation_at,
-            first_unanswered_at=first_unanswered_at,
-            decision_maker_identified=decider is not None,
-            decision_maker_met=dm_met,
-            decision_maker_contact_id=decider[0] if decider else None,
-            decision_maker_name=decider[1] if decider else "",
-            promises=tuple(promises.get(deal_id, ())),
-        )
-        flags = evaluate(facts, today=today, time_zone=time_zone)
-        result.append(Judgement(deal_id, value, contact_id, facts, flags))
-    return result
+        for deal in open_deal_facts(db.connection(), scope)
+    ]
 
 
 def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
@@ -213,45 +130,28 @@ def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
     return [DealHealth(deals[j.deal_id], j.flags, j.facts) for j in judged]
 
 
-def _decision_makers(db: Session, scope: Select[tuple[int]]) -> dict[int, tuple[int, str]]:
-    rows = db.execute(
-        select(DealContact.deal_id, Contact.id, Contact.first_name, Contact.last_name)
-        .join(Contact, Contact.id == DealContact.contact_id)
-        .where(DealContact.deal_id.in_(scope), DealContact.role == ContactRole.DECISION_MAKER)
-        .order_by(DealContact.deal_id.desc(), DealContact.id.desc())
+def _judged_in_order(db: Session, deal_ids: list[int], calendar: _Calendar) -> list[Judgement]:
+    """These open deals judged in full, in the order given."""
+    by_id = {j.deal_id: j for j in _judge(db, open_scope(Deal.id.in_(deal_ids)), calendar)}
+    return [by_id[deal_id] for deal_id in deal_ids if deal_id in by_id]
+
+
+# --- flagged deals, from the stored first days ---------------------------------------------
+
+
+def _flagged_on(day: date) -> ColumnElement[bool]:
+    return or_(*(first_day(rule) <= day for rule in Rule))
+
+
+def _flagged(owner_id: int, day: date, *where: ColumnElement[bool]) -> Select[tuple[int]]:
+    """The ids of the owner's deals flagged on ``day``: the most urgent flag first, then the
+    largest deal, then the oldest."""
+    most_urgent = case(*((first_day(rule) <= day, URGENCY[rule]) for rule in Rule))
+    return (
+        select(DealFlagDays.deal_id)
+        .where(DealFlagDays.owner_id == owner_id, _flagged_on(day), *where)
+        .order_by(most_urgent, DealFlagDays.value_cents.desc(), DealFlagDays.deal_id)
     )
-    # Ordered last to first, so the first-named decision maker of each deal is kept.
-    return {deal_id: (cid, f"{first} {last}".strip()) for deal_id, cid, first, last in rows}
-
-
-def _overdue_promises(
-    db: Session, scope: Select[tuple[int]], today: date
-) -> dict[int, list[Promise]]:
-    rows = db.execute(
-        select(Commitment.deal_id, Commitment.description, Commitment.due_on, Commitment.contact_id)
-        .where(
-            Commitment.deal_id.in_(scope),
-            Commitment.party == Party.PROSPECT,
-            Commitment.status == "open",
-            Commitment.due_on < today,
-        )
-        .order_by(Commitment.due_on, Commitment.id)
-    )
-    promises: dict[int, list[Promise]] = {}
-    for deal_id, description, due_on, contact_id in rows:
-        promises.setdefault(deal_id, []).append(Promise(description, due_on, contact_id))
-    return promises
-
-
-def _rank(judged: Judgement) -> tuple[int, int, int]:
-    return (URGENCY[judged.flags[0].rule], -judged.value_cents, judged.deal_id)
-
-
-def _flagged(
-    db: Session, actor: Actor, owner_id: int | None, today: date | None
-) -> list[Judgement]:
-    book = judge_open_deals(db, actor, owner_id, today=today)
-    return sorted((judged for judged in book if judged.flags), key=_rank)
 
 
 # --- the public functions ----------------------------------------------------------------
@@ -262,17 +162,18 @@ def deal_health(
 ) -> DealHealth:
     """One deal's flags (none for a closed deal). 404 when the deal is not the actor's to see."""
     deal = get_readable(db, Deal, deal_id, actor, "deal")
-    found = _book(db, actor, deal.owner_id, _open_scope(Deal.id == deal.id), today)
+    calendar = _calendar(db, actor, deal.owner_id, today)
+    found = _judge(db, open_scope(Deal.id == deal.id), calendar)
     return DealHealth(deal, found[0].flags, found[0].facts) if found else DealHealth(deal, [])
 
 
 def judge_open_deals(
     db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
 ) -> list[Judgement]:
-    """Every open deal of a book judged (flags, none when healthy), by deal id, without
-    loading the deals themselves."""
+    """Every open deal of a book judged in full (flags, none when healthy), by deal id,
+    without loading the deals themselves."""
     owner = readable_owner(actor, owner_id)
-    return _book(db, actor, owner, _open_scope(Deal.owner_id == owner), today)
+    return _judge(db, open_scope(Deal.owner_id == owner), _calendar(db, actor, owner, today))
 
 
 def open_deals_health(
@@ -291,16 +192,23 @@ def flagged_deals_page(
     per_page: int = HEALTH_PER_PAGE,
     today: date | None = None,
 ) -> Page[DealHealth]:
-    """One page of a book's flagged open deals, most urgent first; only its deals are loaded."""
-    shown = page_of(_flagged(db, actor, owner_id, today), page, per_page)
-    return Page(_with_deals(db, shown.items), shown.total, shown.page, shown.per_page)
+    """One page of a book's flagged open deals, most urgent first; only its deals are judged
+    and loaded."""
+    owner = readable_owner(actor, owner_id)
+    calendar = _calendar(db, actor, owner, today)
+    ids = paginate(db, _flagged(owner, calendar.day), page, per_page)
+    shown = _with_deals(db, _judged_in_order(db, ids.items, calendar))
+    return Page(shown, ids.total, ids.page, ids.per_page)
 
 
 def flagged_count(
     db: Session, actor: Actor, owner_id: int | None = None, *, today: date | None = None
 ) -> int:
     """How many open deals of a book raise at least one flag."""
-    return len(_flagged(db, actor, owner_id, today))
+    owner = readable_owner(actor, owner_id)
+    day = _calendar(db, actor, owner, today).day
+    flagged = _flagged(owner, day).order_by(None).subquery()
+    return db.scalar(select(func.count()).select_from(flagged)) or 0
 
 
 def flags_by_deal(
@@ -314,8 +222,9 @@ def flags_by_deal(
     """Deal id -> its flags, for those of ``deal_ids`` that are open deals of the book and
     flagged (the badges on the board's cards: only the cards shown are judged)."""
     owner = readable_owner(actor, owner_id)
-    scope = _open_scope(Deal.owner_id == owner, Deal.id.in_(list(deal_ids)))
-    return {j.deal_id: j.flags for j in _book(db, actor, owner, scope, today) if j.flags}
+    scope = open_scope(Deal.owner_id == owner, Deal.id.in_(list(deal_ids)))
+    judged = _judge(db, scope, _calendar(db, actor, owner, today))
+    return {j.deal_id: j.flags for j in judged if j.flags}
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,28 +269,31 @@ def suggested_diagnoses(
     per_page: int = HEALTH_PER_PAGE,
 ) -> Page[Diagnosis]:
     """For Today and the API: one diagnosis per flagged deal of the actor's that has nothing
-    planned, most urgent first, a page at a time (only the page's deals are loaded).
+    planned, most urgent first, a page at a time (only the page's deals are judged and loaded).
 
     The suggestion uses the deal's most urgent flag and needs someone to get in touch with
     (a deal with no contact is still on the health page). Deals with an overdue promise are
     left out: Today already proposes the follow-up on the promise itself.
     """
-    chosen = page_of(
-        [
-            judged
-            for judged in _flagged(db, actor, None, today)
-            if not judged.facts.next_step_planned
-            and not any(flag.rule == Rule.PROMISE_OVERDUE for flag in judged.flags)
-            and judged.contact_for(judged.flags[0]) is not None
-        ],
-        page,
-        per_page,
+    calendar = _calendar(db, actor, actor.id, today)
+    promise = first_day(Rule.PROMISE_OVERDUE)
+    wanted = _flagged(
+        actor.id,
+        calendar.day,
+        first_day(Rule.NO_NEXT_STEP).is_not(None),  # nothing planned
+        or_(promise.is_(None), promise > calendar.day),
+        DealFlagDays.reachable,
     )
-    shown = _with_deals(db, chosen.items)
-    wanted = {h.contact_for(h.flags[0]) for h in shown}
-    contacts = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(wanted)))}
-    diagnoses = [Diagnosis(h, h.flags[0], contacts[h.contact_for(h.flags[0]) or 0]) for h in shown]
-    return Page(diagnoses, chosen.total, chosen.page, chosen.per_page)
+    ids = paginate(db, wanted, page, per_page)
+    shown = _with_deals(db, _judged_in_order(db, ids.items, calendar))
+    people = {h.contact_for(h.flags[0]) for h in shown if h.flags}
+    contacts = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(people)))}
+    diagnoses = [
+        Diagnosis(h, h.flags[0], contacts[contact_id])
+        for h in shown
+        if h.flags and (contact_id := h.contact_for(h.flags[0])) in contacts
+    ]
+    return Page(diagnoses, ids.total, ids.page, ids.per_page)
 
 
 def record_decision_maker_met(db: Session, interaction: Interaction) -> bool:
@@ -420,15 +332,6 @@ class StageThresholdsInput(Input):
     max_days_in_stage: int | None = Field(default=None, ge=1, le=365)
     stall_attempts: int | None = Field(default=None, ge=1, le=50)
     stall_days: int | None = Field(default=None, ge=1, le=365)
-
-
-def stage_thresholds_of(stage: PipelineStage) -> Thresholds:
-    return thresholds_for(
-        stage.key,
-        max_days_in_stage=stage.max_days_in_stage,
-        stall_attempts=stage.stall_attempts,
-        stall_days=stage.stall_days,
-    )
 
 
 def stage_thresholds(db: Session) -> list[tuple[PipelineStage, Thresholds]]:

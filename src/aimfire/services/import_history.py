@@ -48,7 +48,7 @@ from aimfire.services.import_writers import (
     who_from,
 )
 from aimfire.services.pipeline import list_stages
-from aimfire.store import deal_activity
+from aimfire.store import deal_summaries
 from aimfire.store.models import Commitment, Deal, DealContact, DealStageChange, Interaction
 
 MAX_VALUE_CENTS = 10**14  # the same ceiling as a deal typed in by hand
@@ -62,6 +62,7 @@ class DealWriter(Writer):
         self.stages = list_stages(ctx.db)
         self.by_key = {stage.key: stage for stage in self.stages}
         self.pairs = [(stage.key, stage.name) for stage in self.stages]
+        self.deal_ids: list[int] = []  # deals created: their flag days are worked out
 
     def _stage_for(self, values: dict[str, str]) -> Any:
         status = None
@@ -151,6 +152,7 @@ class DealWriter(Writer):
             Deal.__table__.c.id, sort_by_parameter_order=True
         )
         ids = list(ctx.db.execute(returning, rows).scalars())
+        self.deal_ids.extend(ids)
         changes = [
             {
                 "deal_id": deal_id,
@@ -170,6 +172,9 @@ class DealWriter(Writer):
         if people:
             ctx.db.execute(insert(DealContact.__table__), people)
         ctx.counts.created += len(rows)
+
+    def finish(self) -> None:
+        deal_summaries.refresh_flags(self.ctx.db.connection(), self.deal_ids)
 
 
 OUTCOME_FIELDS = (
@@ -349,4 +354,4 @@ class InteractionWriter(Writer):
         ctx.counts.created += len(rows)
 
     def finish(self) -> None:
-        deal_activity.refresh(self.ctx.db.connection(), self.deal_ids)
+        deal_summaries.refresh(self.ctx.db.connection(), self.deal_ids)

@@ -34,9 +34,15 @@ def _bounded(page: int, per_page: int) -> tuple[int, int]:
     return max(1, page), min(max(1, per_page), MAX_PER_PAGE)
 
 
+def _within(page: int, total: int, per_page: int) -> int:
+    return min(page, max(1, ceil(total / per_page)))
+
+
 def paginate(db: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
+    """One page of the query's rows; a page past the end is the last one."""
     page, per_page = _bounded(page, per_page)
     total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = _within(page, total, per_page)
     items = list(db.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     return Page(items, total, page, per_page)
 
@@ -44,5 +50,5 @@ def paginate(db: Session, query: Select[Any], page: int, per_page: int) -> Page[
 def page_of(items: Sequence[T], page: int, per_page: int) -> Page[T]:
     """One page of a list already worked out in full; a page past the end is the last one."""
     page, per_page = _bounded(page, per_page)
-    page = min(page, max(1, ceil(len(items) / per_page)))
+    page = _within(page, len(items), per_page)
     return Page(list(items[(page - 1) * per_page : page * per_page]), len(items), page, per_page)

@@ -6,16 +6,12 @@ Worked out afresh from a large book's million interactions, that took a second a
 page; kept here, it is read with the deals.
 
 A row is always rebuilt from all of its deal's interactions, never adjusted by increments, so
-it cannot drift. Whenever a session flushes interactions, their deals' rows are rebuilt in the
-same transaction (``keep_in_step``, installed on every session factory). Writers that insert
-interactions without the ORM (imports, restore, the data generator) call ``refresh`` or
-``rebuild_all`` themselves.
+it cannot drift; ``store.deal_summaries`` decides when.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from itertools import chain
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -24,22 +20,18 @@ from sqlalchemy import (
     Select,
     case,
     delete,
-    event,
     func,
     insert,
-    inspect,
     or_,
     select,
     true,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from aimfire.domain.interactions import MEETING_CHANNELS, Reached, Status
 from aimfire.store.bulk import id_chunks
-from aimfire.store.models import Deal, DealActivity, Interaction
+from aimfire.store.models import DealActivity, Interaction
 
 UNANSWERED = (Reached.VOICEMAIL, Reached.NO_ANSWER, Reached.BOUNCED)
-_STALE = "aimfire_stale_deal_activity"  # session.info key: deal ids to rebuild after a flush
 
 _table = DealActivity.__table__
 _COLUMNS = [column.name for column in _table.c]  # the order ``summaries`` selects in
@@ -92,17 +84,6 @@ def summaries(which: ColumnElement[bool]) -> Select[Any]:
 def refresh(connection: Connection, deal_ids: Iterable[int]) -> None:
     """Rebuild the rows of these deals from their interactions."""
     for chunk in id_chunks(sorted(set(deal_ids))):
-        # Two transactions writing to one deal's interactions must not each rebuild its row
-        # from what they alone can see: the second waits here for the first to commit, and on
-        # PostgreSQL (read committed) its next statements then see the first one's rows. NO KEY
-        # UPDATE leaves alone the key-share locks that inserting interactions takes on the deal.
-        # SQLite has one writer at a time and ignores the clause.
-        connection.execute(
-            select(Deal.id)
-            .where(Deal.id.in_(chunk))
-            .order_by(Deal.id)
-            .with_for_update(key_share=True)
-        )
         connection.execute(delete(_table).where(_table.c.deal_id.in_(chunk)))
         _insert(connection, Interaction.deal_id.in_(chunk))
 
@@ -116,29 +97,3 @@ def rebuild_all(connection: Connection) -> None:
 
 def _insert(connection: Connection, which: ColumnElement[bool]) -> None:
     connection.execute(insert(_table).from_select(_COLUMNS, summaries(which)))
-
-
-def keep_in_step(factory: sessionmaker[Session]) -> None:
-    """Rebuild, after each flush of the factory's sessions, the rows of the deals whose
-    interactions were added, changed (including moved from one deal to another) or deleted."""
-    event.listen(factory, "after_flush", _note_stale_deals)
-    event.listen(factory, "after_flush_postexec", _refresh_stale_deals)
-
-
-def _note_stale_deals(session: Session, _context: Any) -> None:
-    # After the flush, so a deal given as an object has its id; before postexec, so an
-    # interaction moved between deals still shows its old deal in the attribute history.
-    stale: set[int] = session.info.setdefault(_STALE, set())
-    for instance in chain(session.new, session.dirty, session.deleted):
-        if isinstance(instance, Interaction):
-            stale.update(_deal_ids(instance))
-
-
-def _deal_ids(interaction: Interaction) -> Collection[int]:
-    history = inspect(interaction).attrs.deal_id.load_history()
-    return {deal_id for deal_id in chain(*history) if deal_id is not None}
-
-
-def _refresh_stale_deals(session: Session, _context: Any) -> None:
-    if stale := session.info.pop(_STALE, None):
-        refresh(session.connection(), stale)

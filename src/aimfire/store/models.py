@@ -340,6 +340,30 @@ class DealActivity(Base):
     first_unanswered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class DealFlagDays(Base):
+    """The first day each deal-health rule flags an open deal (``domain.health.first_flag_days``),
+    on its owner's calendar; None where the rule does not flag it. Derived, rebuilt by
+    ``store.deal_flags`` whenever the deal's facts change. A closed deal has no row."""
+
+    __tablename__ = "deal_flag_days"
+    __table_args__ = (Index("ix_deal_flag_days_owner", "owner_id"),)
+
+    deal_id: Mapped[int] = mapped_column(
+        ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    value_cents: Mapped[int] = mapped_column(BigInteger)  # ranks deals flagged alike
+    # Someone to get in touch with: the deal's contact or a decision maker.
+    reachable: Mapped[bool] = mapped_column(Boolean)
+    stalled: Mapped[date | None] = mapped_column(Date)
+    proposal_without_follow_up: Mapped[date | None] = mapped_column(Date)
+    promise_overdue: Mapped[date | None] = mapped_column(Date)
+    no_next_step: Mapped[date | None] = mapped_column(Date)
+    decision_maker_unknown: Mapped[date | None] = mapped_column(Date)
+    decision_maker_not_met: Mapped[date | None] = mapped_column(Date)
+    too_long_in_stage: Mapped[date | None] = mapped_column(Date)
+
+
 class Commitment(Timestamped, Base):
     """A promise made in an interaction, by the prospect or by the rep."""
 
