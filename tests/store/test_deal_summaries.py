@@ -176,7 +176,15 @@ def test_every_orm_edit_of_a_deals_facts_keeps_its_flag_days_in_step(
                 kept.status = "kept" if edit.flag else "open"
                 kept.due_on = day
         elif edit.kind == "decider":
-            db.add(DealContact(deal_id=on.id, contact_id=person.id, role="decision_maker"))
+            named = db.scalar(
+                select(DealContact).where(
+                    DealContact.deal_id == on.id, DealContact.contact_id == person.id
+                )
+            )
+            if named is None:
+                db.add(DealContact(deal_id=on.id, contact_id=person.id, role="decision_maker"))
+            else:
+                named.role = "decision_maker"
         elif edit.kind == "undecider":
             for named in db.scalars(select(DealContact).where(DealContact.deal_id == on.id)):
                 if edit.flag:
