@@ -86,36 +86,90 @@ def overdue_promises(raw: Raw, owner: int, today: Any) -> list[tuple[Any, ...]]:
     )
 
 
-def health_scan(raw: Raw, owner: int, today: Any) -> int:
-    """The facts deal health judges, for every open deal of the book: three queries, each
-    deal's activity read from the summary kept beside it (as the app does)."""
+RULES = (  # domain.health.Rule, most urgent first: the columns of deal_flag_days
+    "stalled",
+    "proposal_without_follow_up",
+    "promise_overdue",
+    "no_next_step",
+    "decision_maker_unknown",
+    "decision_maker_not_met",
+    "too_long_in_stage",
+)
+
+
+def flagged_page(
+    raw: Raw, owner: int, today: Any, *, suggested: bool = False, limit: int = 50
+) -> tuple[int, list[int]]:
+    """How many of the book's deals are flagged on ``today``, and the ids of the most urgent
+    ``limit``, from the first flag days stored beside each deal (as the app does). Suggested:
+    only those with nothing planned, no overdue promise and someone to call (Today)."""
+    flagged = " OR ".join(f"{rule} <= ?" for rule in RULES)
+    urgency = " ".join(f"WHEN {rule} <= ? THEN {rank}" for rank, rule in enumerate(RULES))
+    where = f"owner_id = ? AND ({flagged})"
+    params = [owner, *[today] * len(RULES)]
+    if suggested:
+        where += " AND no_next_step IS NOT NULL AND reachable"
+        where += " AND (promise_overdue IS NULL OR promise_overdue > ?)"
+        params.append(today)
+    total = raw.rows(f"SELECT COUNT(*) FROM deal_flag_days WHERE {where}", params)[0][0]
+    ids = raw.rows(
+        f"SELECT deal_id FROM deal_flag_days WHERE {where}"
+        f" ORDER BY CASE {urgency} END, value_cents DESC, deal_id LIMIT ?",
+        [*params, *[today] * len(RULES), limit],
+    )
+    return total, [row[0] for row in ids]
+
+
+def deal_facts(raw: Raw, ids: list[int]) -> int:
+    """What deal health judges of these deals: their stage and activity, decision makers and
+    open promises, three queries; then the deals themselves, as the page shows them."""
+    if not ids:
+        return 0
+    marks = ", ".join("?" * len(ids))
     deals = raw.rows(
         "SELECT d.id, d.value_cents, d.stage_entered_at, d.decision_maker_met,"
         " d.proposal_sent_on, d.contact_id, s.key, s.position, a.latest_meeting_at, a.planned,"
         " a.last_conversation_at, a.unanswered, a.first_unanswered_at FROM deals d"
         " JOIN pipeline_stages s ON s.id = d.stage_id"
         " LEFT JOIN deal_activity a ON a.deal_id = d.id"
-        " WHERE d.owner_id = ? AND s.outcome = 'open' ORDER BY d.id",
-        [owner],
+        f" WHERE d.id IN ({marks}) ORDER BY d.id",
+        ids,
     )
     raw.rows(
         "SELECT dc.deal_id, c.id, c.first_name, c.last_name FROM deal_contacts dc"
-        " JOIN deals d ON d.id = dc.deal_id JOIN contacts c ON c.id = dc.contact_id"
-        " WHERE d.owner_id = ? AND dc.role = 'decision_maker'",
-        [owner],
+        " JOIN contacts c ON c.id = dc.contact_id"
+        f" WHERE dc.deal_id IN ({marks}) AND dc.role = 'decision_maker'",
+        ids,
     )
     raw.rows(
-        "SELECT deal_id, description, due_on FROM commitments WHERE owner_id = ?"
-        " AND deal_id IS NOT NULL AND party = 'prospect' AND status = 'open' AND due_on < ?",
-        [owner, today],
+        "SELECT deal_id, description, due_on FROM commitments WHERE deal_id IN"
+        f" ({marks}) AND party = 'prospect' AND status = 'open'",
+        ids,
+    )
+    raw.rows(
+        "SELECT d.*, s.name, c.first_name, c.last_name, a.name FROM deals d"
+        " JOIN pipeline_stages s ON s.id = d.stage_id"
+        " LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN accounts a ON a.id = d.account_id"
+        f" WHERE d.id IN ({marks})",
+        ids,
     )
     return len(deals)
 
 
+def health_page(raw: Raw, owner: int, today: Any) -> int:
+    """The health page: the flagged deals counted, the first fifty judged and shown."""
+    total, ids = flagged_page(raw, owner, today)
+    deal_facts(raw, ids)
+    return total
+
+
 def today_page(raw: Raw, owner: int, end: datetime, today: Any) -> int:
+    """Today: the due plans, the overdue promises, and the ten most urgent diagnoses (flagged
+    deals with nothing planned, no overdue promise, and someone to call)."""
     rows = due_queue(raw, owner, end)
     overdue_promises(raw, owner, today)
-    health_scan(raw, owner, today)
+    _, ids = flagged_page(raw, owner, today, suggested=True, limit=10)
+    deal_facts(raw, ids)
     return len(rows)
 
 

@@ -188,9 +188,9 @@ def data_operations(bench: Bench) -> None:
         lambda: baselines.pipeline_board(raw, rep),
     )
     bench.compare(
-        "Deal-health scan (health.judge_open_deals)",
-        bench.as_actor(rep, lambda db, a: len(health.judge_open_deals(db, a))),
-        lambda: baselines.health_scan(raw, rep, day),
+        "Deal-health scan, first 50 flagged (health.flagged_deals_page)",
+        bench.as_actor(rep, lambda db, a: health.flagged_deals_page(db, a).total),
+        lambda: baselines.health_page(raw, rep, day),
     )
     bench.compare(
         "Weekly scorecard, rep (scorecard.scorecard)",

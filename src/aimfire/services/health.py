@@ -139,17 +139,14 @@ def _judged_in_order(db: Session, deal_ids: list[int], calendar: _Calendar) -> l
 # --- flagged deals, from the stored first days ---------------------------------------------
 
 
-def _flagged_on(day: date) -> ColumnElement[bool]:
-    return or_(*(first_day(rule) <= day for rule in Rule))
-
-
 def _flagged(owner_id: int, day: date, *where: ColumnElement[bool]) -> Select[tuple[int]]:
     """The ids of the owner's deals flagged on ``day``: the most urgent flag first, then the
     largest deal, then the oldest."""
     most_urgent = case(*((first_day(rule) <= day, URGENCY[rule]) for rule in Rule))
     return (
         select(DealFlagDays.deal_id)
-        .where(DealFlagDays.owner_id == owner_id, _flagged_on(day), *where)
+        .where(DealFlagDays.owner_id == owner_id, or_(*(first_day(r) <= day for r in Rule)))
+        .where(*where)
         .order_by(most_urgent, DealFlagDays.value_cents.desc(), DealFlagDays.deal_id)
     )
 
