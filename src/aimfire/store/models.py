@@ -371,6 +371,7 @@ class Commitment(Timestamped, Base):
     __table_args__ = (
         Index("ix_commitments_owner_status_due", "owner_id", "status", "due_on"),
         Index("ix_commitments_contact", "contact_id"),
+        Index("ix_commitments_deal", "deal_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
-"""Deal flag days: the first day each health rule flags each open deal, kept on every write.
+"""Deal flag days: the first day each health rule flags each open deal, kept on every write;
+and an index of promises by deal, by which health reads a page's deals' promises.
 
 Filled here from the facts already stored, with the app's own code (``store.deal_flags``), so
 the migration and every later rebuild agree. Should a later migration change the columns
@@ -55,9 +56,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("deal_id", name=op.f("pk_deal_flag_days")),
     )
     op.create_index("ix_deal_flag_days_owner", "deal_flag_days", ["owner_id"])
+    op.create_index("ix_commitments_deal", "commitments", ["deal_id"])
     deal_flags.rebuild_all(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_commitments_deal", table_name="commitments")
     op.drop_index("ix_deal_flag_days_owner", table_name="deal_flag_days")
     op.drop_table("deal_flag_days")
