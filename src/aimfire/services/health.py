@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, raiseload
 
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.health import (
@@ -123,10 +123,12 @@ def _judge(db: Session, scope: Select[tuple[int]], calendar: _Calendar) -> list[
 
 
 def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
-    """The judgements with their deals loaded (stage, contact and account joined), in order."""
+    """The judgements with their deals loaded (stage, contact and account joined), in order;
+    without their people, whom no health view shows."""
     deals: dict[int, Deal] = {}
     for chunk in id_chunks([j.deal_id for j in judged]):
-        deals.update((d.id, d) for d in db.scalars(select(Deal).where(Deal.id.in_(chunk))))
+        query = select(Deal).where(Deal.id.in_(chunk)).options(raiseload(Deal.people))
+        deals.update((d.id, d) for d in db.scalars(query))
     return [DealHealth(deals[j.deal_id], j.flags, j.facts) for j in judged]
 
 
