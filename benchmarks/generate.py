@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from aimfire.domain.teams import TeamRole  # noqa: E402
 from aimfire.services.auth import hash_password  # noqa: E402
-from aimfire.store import deal_summaries  # noqa: E402
+from aimfire.store import deal_summaries, rep_days  # noqa: E402
 from aimfire.store.bulk import insert_many  # noqa: E402
 from aimfire.store.db import make_engine, make_session_factory  # noqa: E402
 from aimfire.store.migrate import upgrade  # noqa: E402
@@ -225,6 +225,7 @@ def generate(
             with sessions() as db:
                 stats.rows = _write_book(db, SIZES[size], seed, today, console)
                 deal_summaries.rebuild_all(db.connection())
+                rep_days.rebuild_all(db.connection())
                 db.commit()
             if engine.dialect.name == "postgresql":
                 _reset_sequences(engine)

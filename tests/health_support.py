@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from dataclasses import astuple
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, true
 from sqlalchemy.orm import Session
@@ -11,7 +15,7 @@ from aimfire.domain.contacts import ContactRole
 from aimfire.domain.health import Rule, first_flag_days
 from aimfire.domain.objective import check_objective
 from aimfire.services.pipeline import ensure_default_stages
-from aimfire.store import deal_activity
+from aimfire.store import deal_activity, rep_days
 from aimfire.store.health_facts import open_deal_facts, open_scope
 from aimfire.store.models import (
     Commitment,
@@ -23,6 +27,7 @@ from aimfire.store.models import (
     Interaction,
     PipelineStage,
     PostMortem,
+    RepDay,
     User,
 )
 
@@ -150,8 +155,8 @@ Rows = set[tuple[object, ...]]
 
 
 def drift(connection: Connection) -> tuple[Rows, Rows]:
-    """Rows kept but not worked out afresh, and rows worked out afresh but not kept, of both
-    summaries deal health reads (each row tagged with its table)."""
+    """Rows kept but not worked out afresh, and rows worked out afresh but not kept, of every
+    summary kept on write (deal activity, deal flag days, rep days), each tagged with its table."""
     kept = select(*DealActivity.__table__.c)
     fresh = deal_activity.summaries(true())
     activity = (
@@ -160,7 +165,26 @@ def drift(connection: Connection) -> tuple[Rows, Rows]:
     )
     flags_kept = {("deal_flag_days", *row) for row in connection.execute(select(DealFlagDays))}
     flags_fresh = {("deal_flag_days", *row) for row in _fresh_flag_days(connection)}
-    return activity[0] | (flags_kept - flags_fresh), activity[1] | (flags_fresh - flags_kept)
+    days_kept = {("rep_days", *_comparable(row)) for row in connection.execute(select(RepDay))}
+    days_fresh = {("rep_days", *row) for row in _fresh_rep_days(connection)}
+    return (
+        activity[0] | (flags_kept - flags_fresh) | (days_kept - days_fresh),
+        activity[1] | (flags_fresh - flags_kept) | (days_fresh - days_kept),
+    )
+
+
+def _comparable(row: Sequence[object]) -> tuple[object, ...]:
+    """A row with its JSON made hashable and its keys in one order."""
+    return tuple(json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for v in row)
+
+
+def _fresh_rep_days(connection: Connection) -> list[tuple[object, ...]]:
+    """Each rep's logged interactions counted by day, afresh."""
+    rows = []
+    for user_id, zone in connection.execute(select(User.id, User.time_zone)):
+        for day, count in rep_days.count_days(connection, user_id, ZoneInfo(zone)).items():
+            rows.append(_comparable((user_id, day, *astuple(count))))
+    return rows
 
 
 def _fresh_flag_days(connection: Connection) -> list[tuple[object, ...]]:

@@ -1,8 +1,10 @@
-"""The funnel's interaction counts in SQL agree with counting the same rows by hand.
+"""The funnel's interaction counts agree with counting the same rows by hand.
 
-Random logged histories for two reps, counted over two weeks of one rep and one of the
-other, and over one week of each, on both databases: every measure of ``count_spans``
-equals a plain Python count, quality ratings included.
+Random logged histories for two reps (in different time zones), counted over two weeks of
+one rep and one of the other, and over one week of each, on both databases: every measure of
+``count_spans`` (summed from the days kept by ``store.rep_days``) equals a plain Python count
+of the interactions logged between the first and last instants of the span's days,
+quality ratings included.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from aimfire.domain.interactions import (
     Result,
 )
 from aimfire.services.funnel_counts import Span, SpanCounts, count_spans
-from aimfire.store.models import Deal, Interaction
+from aimfire.services.weeks import local_midnight_utc
+from aimfire.store import rep_days
+from aimfire.store.models import Deal, Interaction, User
 from health_support import NOW, deal
 from support import Personas
 
@@ -94,9 +98,11 @@ FIELDS = ("attempts", "conversations", "meetings", "advances", "objectives_met",
 def test_interaction_counts_match_a_count_by_hand(
     db: Session, personas: Personas, rows: list[Logged]
 ) -> None:
-    reps = [personas.rita, personas.ben]
+    reps = [db.get_one(User, personas.rita.id), db.get_one(User, personas.ben.id)]
+    reps[1].time_zone = "Pacific/Auckland"
     db.execute(delete(Interaction))
     db.execute(delete(Deal))
+    rep_days.rebuild_all(db.connection())  # the deletes above bypass the ORM
     deals = [deal(db, rep) for rep in reps]
     for row in rows:
         when = START + timedelta(hours=row.hours_after_start)
@@ -121,8 +127,12 @@ def test_interaction_counts_match_a_count_by_hand(
     db.flush()
 
     def span(rep: int, weeks_in: int) -> Span:
-        start = START + weeks_in * WEEK
-        return Span(reps[rep].id, start, start + WEEK, start.date(), (start + WEEK).date())
+        """A week of whole days on the rep's calendar."""
+        first = START.date() + weeks_in * WEEK
+        last = first + WEEK - timedelta(days=1)
+        user = reps[rep]
+        start, end = local_midnight_utc(first, user), local_midnight_utc(last + WEEK / 7, user)
+        return Span(user.id, start, end, first, last)
 
     # Two spans of one rep (grouped by span), and one span per rep (grouped by rep).
     for spans, owners in (([span(0, 0), span(0, 1), span(1, 1)], (0, 0, 1)),

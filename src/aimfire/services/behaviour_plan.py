@@ -204,9 +204,11 @@ def plan_bases(
 
 
 def _window(user: User, window_days: int, now: datetime) -> Span:
+    # Whole days of the rep's calendar, today included: interactions are counted by day.
     today = local_today(user, now)
     first = today - timedelta(days=window_days - 1)
-    return Span(user.id, local_midnight_utc(first, user), now, first, today)
+    end = local_midnight_utc(today + timedelta(days=1), user)
+    return Span(user.id, local_midnight_utc(first, user), end, first, today)
 
 
 def _history(counts: SpanCounts, window_days: int) -> FunnelHistory:

@@ -36,14 +36,14 @@ from sqlalchemy.orm import Session
 
 from aimfire.errors import Conflict, Invalid
 from aimfire.services.access import Actor
-from aimfire.store import deal_summaries
+from aimfire.store import deal_summaries, rep_days
 from aimfire.store.models import Base
 from aimfire.store.types import UTCDateTime
 
 FORMAT = "aimfire-export"
 VERSION = 1
-# Sign-ins are not data; deal activity is derived from interactions, rebuilt on restore.
-EXCLUDED = frozenset({"user_sessions", "api_tokens", "deal_activity", "deal_flag_days"})
+# Sign-ins are not data; the summaries kept beside deals and reps are rebuilt on restore.
+EXCLUDED = frozenset({"user_sessions", "api_tokens", "deal_activity", "deal_flag_days", "rep_days"})
 # Filled in by every fresh database (defaults and built-ins); a restore replaces them.
 SEED_TABLES = ("pipeline_stages", "playbooks", "interaction_types")
 OWNED_BY_OWNER_ID = frozenset(
@@ -296,6 +296,7 @@ def restore(db: Session, source: TextIO) -> RestoreReport:
         for table, changes in deferred:
             _apply_later(db, table, changes)
         deal_summaries.rebuild_all(db.connection())
+        rep_days.rebuild_all(db.connection())
     except (ValueError, TypeError, SQLAlchemyError) as error:
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         message = f"The export does not fit this database ({reason}); nothing was restored."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -48,7 +49,7 @@ from aimfire.services.import_writers import (
     who_from,
 )
 from aimfire.services.pipeline import list_stages
-from aimfire.store import deal_summaries
+from aimfire.store import deal_summaries, rep_days
 from aimfire.store.models import Commitment, Deal, DealContact, DealStageChange, Interaction
 
 MAX_VALUE_CENTS = 10**14  # the same ceiling as a deal typed in by hand
@@ -217,6 +218,7 @@ class InteractionWriter(Writer):
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
         self.deal_ids: set[int] = set()  # deals given interactions: their activity is rebuilt
+        self.logged_days: set[date] = set()  # days the rep logged interactions on: recounted
 
     def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
         ctx = self.ctx
@@ -338,6 +340,9 @@ class InteractionWriter(Writer):
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         ids = list(ctx.db.execute(statement, rows).scalars())
         self.deal_ids.update(row["deal_id"] for row in rows if row["deal_id"] is not None)
+        self.logged_days.update(
+            row["logged_at"].astimezone(ctx.zone).date() for row in rows if row["logged_at"]
+        )
         commitments = [
             promise
             | {
@@ -354,4 +359,6 @@ class InteractionWriter(Writer):
         ctx.counts.created += len(rows)
 
     def finish(self) -> None:
-        deal_summaries.refresh(self.ctx.db.connection(), self.deal_ids)
+        connection = self.ctx.db.connection()
+        deal_summaries.refresh(connection, self.deal_ids)
+        rep_days.refresh(connection, self.ctx.actor.id, self.logged_days)

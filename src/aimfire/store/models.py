@@ -364,6 +364,28 @@ class DealFlagDays(Base):
     too_long_in_stage: Mapped[date | None] = mapped_column(Date)
 
 
+class RepDay(Base):
+    """One rep's logged interactions on one day of their calendar, counted for scorecards and
+    behaviour plans. Derived, rebuilt by ``store.rep_days`` whenever they change. A day with
+    nothing logged has no row."""
+
+    __tablename__ = "rep_days"
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    conversations: Mapped[int] = mapped_column(Integer)
+    meetings: Mapped[int] = mapped_column(Integer)
+    advances: Mapped[int] = mapped_column(Integer)
+    objectives_met: Mapped[int] = mapped_column(Integer)
+    objectives_partly_met: Mapped[int] = mapped_column(Integer)
+    objectives_missed: Mapped[int] = mapped_column(Integer)
+    by_channel: Mapped[dict[str, int]] = mapped_column(JSON)  # channel or "unknown" -> attempts
+    quality: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)  # factor -> rating -> times
+
+
 class Commitment(Timestamped, Base):
     """A promise made in an interaction, by the prospect or by the rep."""
 
