@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any, TextIO
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy.engine import make_url
 
@@ -212,30 +212,58 @@ def pipeline_board(raw: Raw, owner: int, per_stage: int = 50) -> int:
     return sum(count for _, count, _ in totals)
 
 
-def funnel(raw: Raw, owners: Sequence[int], start: datetime, end: datetime) -> int:
-    """Counts of the funnel in a span for some reps (behaviour plan rates, scorecard lines)."""
+class Span(NamedTuple):
+    """Whole days of a rep's calendar: their first and last instants, and the days."""
+
+    start: datetime
+    end: datetime  # exclusive
+    first_day: date
+    last_day: date
+
+    def weeks_before(self, weeks: int) -> Span:
+        shift = timedelta(weeks=weeks)
+        return Span(self.start - shift, self.end - shift, self.first_day - shift,
+                    self.last_day - shift)  # fmt: skip
+
+
+DAY_COUNTS = ("attempts", "conversations", "meetings", "advances", "objectives_met",
+              "objectives_partly_met", "objectives_missed")  # fmt: skip
+
+
+def funnel(raw: Raw, owners: Sequence[int], span: Span) -> int:
+    """Counts of the funnel in a span for some reps (behaviour plan rates, scorecard lines):
+    logged interactions summed from the days kept for each rep (as the app does), deals won,
+    proposals sent and forward stage moves counted from their tables."""
     marks = ", ".join("?" * len(owners))
-    rows = raw.rows(
-        "SELECT owner_id, COUNT(*), COUNT(CASE WHEN reached = 'connected' THEN 1 END),"
-        f" COUNT(CASE WHEN reached = 'connected' AND channel IN {MEETING} THEN 1 END),"
-        " COUNT(CASE WHEN result = 'advance' THEN 1 END),"
-        " COUNT(CASE WHEN objective_met = 'yes' THEN 1 END),"
-        " AVG(tonality), AVG(emotional_engagement), AVG(business_relevance),"
-        " AVG(personal_relevance), AVG(depth_of_engagement)"
-        f" FROM interactions WHERE owner_id IN ({marks}) AND status = 'done'"
-        " AND logged_at >= ? AND logged_at < ? GROUP BY owner_id",
-        [*owners, start, end],
+    days = raw.rows(
+        f"SELECT owner_id, {', '.join(DAY_COUNTS)}, by_channel, quality FROM rep_days"
+        f" WHERE owner_id IN ({marks}) AND day >= ? AND day <= ?",
+        [*owners, span.first_day, span.last_day],
     )
+    totals: dict[int, list[int]] = {}
+    channels: dict[int, dict[str, int]] = {}
+    ratings: dict[int, dict[tuple[str, str], int]] = {}
+    for owner, *counts, by_channel, quality in days:
+        into = totals.setdefault(owner, [0] * len(DAY_COUNTS))
+        for i, n in enumerate(counts):
+            into[i] += n
+        for channel, n in _json(by_channel).items():
+            seen = channels.setdefault(owner, {})
+            seen[channel] = seen.get(channel, 0) + n
+        for factor, tally in _json(quality).items():
+            for rating, n in tally.items():
+                given = ratings.setdefault(owner, {})
+                given[factor, rating] = given.get((factor, rating), 0) + n
     raw.rows(
         "SELECT d.owner_id, COUNT(*), SUM(d.value_cents) FROM deals d"
         f" JOIN pipeline_stages s ON s.id = d.stage_id WHERE d.owner_id IN ({marks})"
         " AND s.outcome = 'won' AND d.closed_at >= ? AND d.closed_at < ? GROUP BY d.owner_id",
-        [*owners, start, end],
+        [*owners, span.start, span.end],
     )
     raw.rows(
         f"SELECT owner_id, COUNT(*) FROM deals WHERE owner_id IN ({marks})"
-        " AND proposal_sent_on >= ? AND proposal_sent_on < ? GROUP BY owner_id",
-        [*owners, start.date(), end.date()],
+        " AND proposal_sent_on >= ? AND proposal_sent_on <= ? GROUP BY owner_id",
+        [*owners, span.first_day, span.last_day],
     )
     raw.rows(
         "SELECT x.owner_id, COUNT(*) FROM deal_stage_changes x"
@@ -243,33 +271,40 @@ def funnel(raw: Raw, owners: Sequence[int], start: datetime, end: datetime) -> i
         f" JOIN pipeline_stages t ON t.id = x.to_stage_id WHERE x.owner_id IN ({marks})"
         " AND t.position > f.position AND t.outcome <> 'lost'"
         " AND x.changed_at >= ? AND x.changed_at < ? GROUP BY x.owner_id",
-        [*owners, start, end],
+        [*owners, span.start, span.end],
     )
-    return sum(int(row[1]) for row in rows)
+    return sum(counts[0] for counts in totals.values())
 
 
-def scorecard(
-    raw: Raw,
-    owners: Sequence[int],
-    week: tuple[datetime, datetime],
-    window: tuple[datetime, datetime],
-) -> int:
-    """One week's lines plus the behaviour-plan rates that set its targets."""
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column as the driver gives it: text from sqlite3, already parsed by psycopg."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def scorecard(raw: Raw, owners: Sequence[int], week: Span, window: Span) -> int:
+    """One week's lines (promises resolved in it too) plus the behaviour-plan rates that set
+    its targets."""
     marks = ", ".join("?" * len(owners))
     raw.rows(f"SELECT * FROM goals WHERE owner_id IN ({marks})", list(owners))
     raw.rows(f"SELECT * FROM weekly_targets WHERE owner_id IN ({marks})", list(owners))
-    funnel(raw, owners, *window)
-    return funnel(raw, owners, *week)
+    raw.rows(
+        "SELECT owner_id, status, COUNT(*) FROM commitments"
+        f" WHERE owner_id IN ({marks}) AND party = 'prospect' AND status IN ('kept', 'broken')"
+        " AND resolved_at >= ? AND resolved_at < ? GROUP BY owner_id, status",
+        [*owners, week.start, week.end],
+    )
+    funnel(raw, owners, window)
+    return funnel(raw, owners, week)
 
 
-def behaviour_plan(raw: Raw, owner: int, window: tuple[datetime, datetime]) -> int:
-    raw.rows("SELECT * FROM goals WHERE owner_id = ? AND end_on >= ?", [owner, window[1].date()])
+def behaviour_plan(raw: Raw, owner: int, window: Span) -> int:
+    raw.rows("SELECT * FROM goals WHERE owner_id = ? AND end_on >= ?", [owner, window.last_day])
     raw.rows(
         "SELECT AVG(d.value_cents) FROM deals d JOIN pipeline_stages s ON s.id = d.stage_id"
         " WHERE d.owner_id = ? AND s.outcome = 'won' AND d.closed_at >= ?",
-        [owner, window[0]],
+        [owner, window.start],
     )
-    return funnel(raw, [owner], *window)
+    return funnel(raw, [owner], window)
 
 
 OWNED = (

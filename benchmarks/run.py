@@ -157,7 +157,7 @@ class Bench:
 def data_operations(bench: Bench) -> None:
     from aimfire.services import behaviour_plan, coaching, contacts, deals, health, scorecard
     from aimfire.services.today import day_bounds, local_day, today_queue
-    from aimfire.services.weeks import user_week
+    from aimfire.services.weeks import local_midnight_utc, user_week
 
     raw, rep = bench.raw, bench.rep_id
     with bench.database.sessions() as db:
@@ -166,8 +166,9 @@ def data_operations(bench: Bench) -> None:
         day = local_day(actor)
         _, end = day_bounds(day, user.time_zone)
         week = user_week(user, None, utcnow())
-    week_span = (week.start_utc, week.end_utc)
-    window = (utcnow() - timedelta(days=behaviour_plan.DEFAULT_WINDOW_DAYS), utcnow())
+        first = day - timedelta(days=behaviour_plan.DEFAULT_WINDOW_DAYS - 1)
+        window = baselines.Span(local_midnight_utc(first, user), end, first, day)
+    week_span = baselines.Span(week.start_utc, week.end_utc, week.start_date, week.end_date)
 
     bench.compare(
         "Today queue (services.today.today_queue)",
@@ -209,16 +210,15 @@ def data_operations(bench: Bench) -> None:
     )
 
 
-def _team_scorecard(bench: Bench, week: tuple[Any, Any], window: tuple[Any, Any]) -> int:
+def _team_scorecard(bench: Bench, week: baselines.Span, window: baselines.Span) -> int:
     rows = bench.raw.rows(
         "SELECT r.user_id FROM team_members c JOIN team_members r ON r.team_id = c.team_id"
         " WHERE c.user_id = ? AND c.role = 'coach' AND r.role = 'rep'",
         [bench.coach_id],
     )
     reps = [row[0] for row in rows]
-    previous = (week[0] - timedelta(days=7), week[0])
     baselines.scorecard(bench.raw, reps, week, window)
-    baselines.funnel(bench.raw, reps, *previous)
+    baselines.funnel(bench.raw, reps, week.weeks_before(1))
     bench.raw.rows(
         "SELECT rep_id, COUNT(*) FROM coach_notes WHERE acknowledged_at IS NULL GROUP BY rep_id"
     )

@@ -258,6 +258,8 @@ def won_in_ranges(db: Session, ranges: Sequence[Range]) -> list[tuple[int, int]]
         .join(PipelineStage, PipelineStage.id == Deal.stage_id)
         .where(PipelineStage.outcome == StageOutcome.WON)
         .where(Deal.owner_id.in_({r.owner_id for r in ranges}))
+        .where(Deal.closed_at >= min(r.start_utc for r in ranges))
+        .where(Deal.closed_at < max(r.end_utc for r in ranges))
     )
     row = db.execute(query).one()
     return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(ranges))]

@@ -174,7 +174,11 @@ class Contact(Timestamped, Base):
 
 class Deal(Timestamped, Base):
     __tablename__ = "deals"
-    __table_args__ = (Index("ix_deals_owner_stage", "owner_id", "stage_id"),)
+    __table_args__ = (
+        Index("ix_deals_owner_stage", "owner_id", "stage_id"),
+        Index("ix_deals_owner_closed", "owner_id", "closed_at"),
+        Index("ix_deals_owner_proposal_sent", "owner_id", "proposal_sent_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -394,6 +398,7 @@ class Commitment(Timestamped, Base):
         Index("ix_commitments_owner_status_due", "owner_id", "status", "due_on"),
         Index("ix_commitments_contact", "contact_id"),
         Index("ix_commitments_deal", "deal_id"),
+        Index("ix_commitments_owner_resolved", "owner_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

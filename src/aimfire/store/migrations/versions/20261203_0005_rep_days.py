@@ -1,5 +1,6 @@
 """Rep days: each rep's logged interactions counted per day of their calendar, kept on every
-write, for scorecards and behaviour plans.
+write, for scorecards and behaviour plans; and indexes for the other events they count (deals
+won and proposals sent, promises resolved) by rep and time.
 
 Filled here from the interactions already stored, with the app's own code
 (``store.rep_days``), so the migration and every later rebuild agree. Should a later
@@ -32,6 +33,12 @@ COUNTS = (
     "objectives_missed",
 )
 
+INDEXES = (
+    ("ix_deals_owner_closed", "deals", ["owner_id", "closed_at"]),
+    ("ix_deals_owner_proposal_sent", "deals", ["owner_id", "proposal_sent_on"]),
+    ("ix_commitments_owner_resolved", "commitments", ["owner_id", "resolved_at"]),
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -49,8 +56,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("owner_id", "day", name=op.f("pk_rep_days")),
     )
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns)
     rep_days.rebuild_all(op.get_bind())
 
 
 def downgrade() -> None:
+    for name, table, _ in INDEXES:
+        op.drop_index(name, table_name=table)
     op.drop_table("rep_days")
