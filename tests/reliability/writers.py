@@ -16,10 +16,10 @@ START = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 
 
 def write_many(
-    database: Database, user_id: int, contact_id: int, deal_id: int, count: int, tag: str
+    database: Database, user_id: int, contact_id: int, deal_id: int | None, count: int, tag: str
 ) -> list[str]:
-    """Plan ``count`` interactions on the deal and log each with a promise and a next plan;
-    the errors seen."""
+    """Plan ``count`` interactions (on the deal, if any) and log each with a promise and a
+    next plan; the errors seen."""
     errors = []
     for n in range(count):
         try:
@@ -74,7 +74,13 @@ def write_many(
 
 
 def process_main(  # type: ignore[no-untyped-def]
-    url: str, data_dir: str, user_id: int, contact_id: int, deal_id: int, count: int, tag: str
+    url: str,
+    data_dir: str,
+    user_id: int,
+    contact_id: int,
+    deal_id: int | None,
+    count: int,
+    tag: str,
 ):
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

@@ -121,7 +121,10 @@ def count_days(
 
 def refresh(connection: Connection, owner_id: int, days: Iterable[date]) -> None:
     """Recount these days of one rep."""
-    zone = _zone(connection, owner_id)
+    _recount(connection, owner_id, _lock(connection, owner_id), days)
+
+
+def _recount(connection: Connection, owner_id: int, zone: ZoneInfo, days: Iterable[date]) -> None:
     for run in _runs(sorted(set(days))):
         connection.execute(
             delete(_table).where(_table.c.owner_id == owner_id, _table.c.day.in_(run))
@@ -133,8 +136,9 @@ def refresh(connection: Connection, owner_id: int, days: Iterable[date]) -> None
 
 def rebuild_owner(connection: Connection, owner_id: int) -> None:
     """Recount every day of one rep: their time zone changed, or every record did."""
+    zone = _lock(connection, owner_id)
     connection.execute(delete(_table).where(_table.c.owner_id == owner_id))
-    _insert(connection, owner_id, count_days(connection, owner_id, _zone(connection, owner_id)))
+    _insert(connection, owner_id, count_days(connection, owner_id, zone))
 
 
 def rebuild_all(connection: Connection) -> None:
@@ -162,8 +166,19 @@ def _runs(days: list[date]) -> Iterator[list[date]]:
         yield run
 
 
-def _zone(connection: Connection, owner_id: int) -> ZoneInfo:
-    return ZoneInfo(connection.scalar(select(User.time_zone).where(User.id == owner_id)) or "UTC")
+def _lock(connection: Connection, owner_id: int) -> ZoneInfo:
+    """Take the rep's row, and read their time zone, before recounting their days.
+
+    Two transactions logging for one rep must not each recount a day from what they alone can
+    see (and each insert it): the second waits here for the first to commit, and on
+    PostgreSQL (read committed) its next statements then see the first one's rows. NO KEY
+    UPDATE leaves alone the key-share locks that inserting the rep's records takes. SQLite has
+    one writer at a time and ignores the clause.
+    """
+    zone = connection.scalar(
+        select(User.time_zone).where(User.id == owner_id).with_for_update(key_share=True)
+    )
+    return ZoneInfo(zone or "UTC")
 
 
 def _insert(connection: Connection, owner_id: int, days: dict[date, DayCount]) -> None:
@@ -224,5 +239,6 @@ def _refresh_stale(session: Session, _context: Any) -> None:
         rebuild_owner(connection, owner_id)
     for owner_id, instants in stale.logged.items():
         if owner_id not in stale.owners:
-            zone = _zone(connection, owner_id)
-            refresh(connection, owner_id, {instant.astimezone(zone).date() for instant in instants})
+            zone = _lock(connection, owner_id)
+            days = {instant.astimezone(zone).date() for instant in instants}
+            _recount(connection, owner_id, zone, days)
