@@ -115,7 +115,8 @@ def _refresh_stale(session: Session, _context: Any) -> None:
     connection = session.connection()
     if stale.interactions:
         refresh(connection, stale.interactions)
-    if stale.stages:
+    if stale.stages:  # rare (an admin's change): every deal is locked, then worked out again
+        connection.execute(select(Deal.id).order_by(Deal.id).with_for_update(key_share=True))
         deal_flags.rebuild_all(connection)
         return
     if stale.owners:  # their time zone dates every day of their deals
