@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -218,7 +218,7 @@ class InteractionWriter(Writer):
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
         self.deal_ids: set[int] = set()  # deals given interactions: their activity is rebuilt
-        self.logged_days: set[date] = set()  # days the rep logged interactions on: recounted
+        self.logged: set[datetime] = set()  # when the rep logged them: those days are recounted
 
     def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
         ctx = self.ctx
@@ -340,9 +340,7 @@ class InteractionWriter(Writer):
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         ids = list(ctx.db.execute(statement, rows).scalars())
         self.deal_ids.update(row["deal_id"] for row in rows if row["deal_id"] is not None)
-        self.logged_days.update(
-            row["logged_at"].astimezone(ctx.zone).date() for row in rows if row["logged_at"]
-        )
+        self.logged.update(row["logged_at"] for row in rows if row["logged_at"])
         commitments = [
             promise
             | {
@@ -361,4 +359,4 @@ class InteractionWriter(Writer):
     def finish(self) -> None:
         connection = self.ctx.db.connection()
         deal_summaries.refresh(connection, self.deal_ids)
-        rep_days.refresh(connection, self.ctx.actor.id, self.logged_days)
+        rep_days.refresh(connection, self.ctx.actor.id, self.logged)

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from aimfire.store import deal_activity, deal_flags
+from aimfire.store import deal_activity, deal_flags, rep_days
 from aimfire.store.bulk import id_chunks
 from aimfire.store.models import (
     Commitment,
@@ -58,10 +58,19 @@ def rebuild_all(connection: Connection) -> None:
 def lock(connection: Connection, deal_ids: Collection[int]) -> None:
     """Two transactions changing one deal must not each rebuild its rows from what they alone
     can see: the second waits here for the first to commit, and on PostgreSQL (read committed)
-    its next statements then see the first one's rows. NO KEY UPDATE leaves alone the
-    key-share locks that inserting interactions takes on the deal. SQLite has one writer at
-    a time and ignores the clause."""
+    its next statements then see the first one's rows. The deals' owners are locked first, as
+    ``store.rep_days`` does: their time zone dates the flags, and one order everywhere keeps
+    two writers from each holding what the other waits for. NO KEY UPDATE leaves alone the
+    key-share locks that inserting records takes on their deal and owner. SQLite has one
+    writer at a time and ignores the clause."""
     for chunk in id_chunks(sorted(deal_ids)):
+        owners = select(Deal.owner_id).where(Deal.id.in_(chunk)).distinct()
+        connection.execute(
+            select(User.id)
+            .where(User.id.in_(owners))
+            .order_by(User.id)
+            .with_for_update(key_share=True)
+        )
         connection.execute(
             select(Deal.id)
             .where(Deal.id.in_(chunk))
@@ -99,7 +108,7 @@ def _note_stale(session: Session, _context: Any) -> None:
                 stale.facts.add(instance.id)
         elif isinstance(instance, PipelineStage):
             stale.stages = True
-        elif isinstance(instance, User) and inspect(instance).attrs.time_zone.history.deleted:
+        elif isinstance(instance, User) and rep_days.zone_changed(session, instance):
             stale.owners.add(instance.id)
 
 
@@ -113,14 +122,16 @@ def _refresh_stale(session: Session, _context: Any) -> None:
     if stale is None:
         return
     connection = session.connection()
-    if stale.interactions:
-        refresh(connection, stale.interactions)
     if stale.stages:  # rare (an admin's change): every deal is locked, then worked out again
         connection.execute(select(Deal.id).order_by(Deal.id).with_for_update(key_share=True))
+        deal_activity.refresh(connection, stale.interactions)
         deal_flags.rebuild_all(connection)
         return
     if stale.owners:  # their time zone dates every day of their deals
         owned = select(Deal.id).where(Deal.owner_id.in_(sorted(stale.owners)))
         stale.facts.update(connection.scalars(owned))
-    if others := stale.facts - stale.interactions:
-        refresh_flags(connection, others)
+    changed = stale.interactions | stale.facts
+    if changed:
+        lock(connection, changed)
+        deal_activity.refresh(connection, stale.interactions)
+        deal_flags.refresh(connection, changed)

@@ -94,7 +94,7 @@ _COUNTED = select(
     Interaction.result,
     Interaction.objective_met,
     *(Interaction.__table__.c[factor] for factor in _FACTORS),
-).where(Interaction.status == Status.DONE)
+).where(Interaction.status == Status.DONE, Interaction.logged_at.is_not(None))
 
 
 def count_days(
@@ -119,9 +119,10 @@ def count_days(
     return days
 
 
-def refresh(connection: Connection, owner_id: int, days: Iterable[date]) -> None:
-    """Recount these days of one rep."""
-    _recount(connection, owner_id, _lock(connection, owner_id), days)
+def refresh(connection: Connection, owner_id: int, logged: Iterable[datetime]) -> None:
+    """Recount the days of one rep these instants fall on (where the rep is now)."""
+    zone = _lock(connection, owner_id)
+    _recount(connection, owner_id, zone, {instant.astimezone(zone).date() for instant in logged})
 
 
 def _recount(connection: Connection, owner_id: int, zone: ZoneInfo, days: Iterable[date]) -> None:
@@ -218,8 +219,14 @@ def _note_stale(session: Session, _context: Any) -> None:
             owners, instants = _owners_and_instants(instance)
             for owner_id, instant in product(owners, instants):
                 stale.logged.setdefault(owner_id, set()).add(instant)
-        elif isinstance(instance, User) and inspect(instance).attrs.time_zone.history.deleted:
+        elif isinstance(instance, User) and zone_changed(session, instance):
             stale.owners.add(instance.id)
+
+
+def zone_changed(session: Session, user: User) -> bool:
+    """Whether the flush set a user's time zone (which dates every record of theirs). Set on
+    a user whose zone was not loaded, the old value is unknown: taken as a change."""
+    return user not in session.new and bool(inspect(user).attrs.time_zone.history.added)
 
 
 def _owners_and_instants(interaction: Interaction) -> tuple[Collection[int], Collection[datetime]]:
@@ -239,6 +246,4 @@ def _refresh_stale(session: Session, _context: Any) -> None:
         rebuild_owner(connection, owner_id)
     for owner_id, instants in stale.logged.items():
         if owner_id not in stale.owners:
-            zone = _lock(connection, owner_id)
-            days = {instant.astimezone(zone).date() for instant in instants}
-            _recount(connection, owner_id, zone, days)
+            refresh(connection, owner_id, instants)
