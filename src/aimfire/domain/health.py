@@ -247,18 +247,6 @@ def _later(day: date, days: int) -> date | None:
         return ALWAYS if days < 0 else None
 
 
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
-
-
-def _attempts(count: int) -> str:
-    return "1 attempt" if count == 1 else f"{count} attempts"
-
-
 # --- when each rule flags a deal --------------------------------------------------------
 
 

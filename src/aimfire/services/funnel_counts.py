@@ -32,18 +32,10 @@ from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from aimfire.domain.interactions import CommitmentStatus, Party
 from aimfire.domain.pipeline import StageOutcome
+from aimfire.store import rep_days
 from aimfire.store.models import Commitment, Deal, DealStageChange, PipelineStage, RepDay
 
 Column = QueryableAttribute[Any]
-DAY_MEASURES = (
-    "attempts",
-    "conversations",
-    "meetings",
-    "advances",
-    "objectives_met",
-    "objectives_partly_met",
-    "objectives_missed",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +142,7 @@ def _count_interactions(
 
 
 def _add_day(count: SpanCounts, day: Any, *, quality: bool) -> None:
-    for name in DAY_MEASURES:
+    for name in rep_days.COUNTS:
         setattr(count, name, getattr(count, name) + getattr(day, name))
     for channel, n in day.by_channel.items():
         count.attempts_by_channel[channel] = count.attempts_by_channel.get(channel, 0) + n

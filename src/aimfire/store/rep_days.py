@@ -46,6 +46,17 @@ _VERDICTS: dict[str, str] = {
 }
 
 
+COUNTS = (  # DayCount's counts, which spans of days add up
+    "attempts",
+    "conversations",
+    "meetings",
+    "advances",
+    "objectives_met",
+    "objectives_partly_met",
+    "objectives_missed",
+)
+
+
 @dataclass(slots=True)
 class DayCount:
     """What one day's logged interactions add up to."""
