@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from aimfire.services.health import HEALTH_PER_PAGE
 from aimfire.services.today import TODAY_DIAGNOSES
-from aimfire.store.models import Deal, Interaction, PostMortem
+from aimfire.store.models import Deal, DealFlagDays, Interaction, PostMortem
 from health_support import NOW, closed_deal, deal, interaction, stage
 from support import Personas, log_in, post_form
 
@@ -255,3 +255,24 @@ def test_only_an_admin_changes_the_limits_per_stage(
     saved = db.get(type(proposal), proposal.id)
     assert saved is not None
     assert (saved.max_days_in_stage, saved.stall_attempts, saved.stall_days) == (7, None, 5)
+
+
+def test_a_deal_whose_stored_days_are_out_of_step_is_left_off_the_health_page(
+    client: TestClient, personas: Personas, db: Session
+) -> None:
+    """The stored first days are kept on every write (tests/store); should one ever be out of
+    step, the page still opens and shows only deals the rules flag when judged afresh."""
+    flagged = deal(db, personas.rita, title="Quiet deal")
+    healthy = deal(db, personas.rita, title="Busy deal")
+    interaction(db, healthy, when=NOW + timedelta(days=1))  # a next step: no flag at all
+    db.flush()
+    db.execute(
+        update(DealFlagDays)
+        .where(DealFlagDays.deal_id == healthy.id)
+        .values(no_next_step=date.min)  # as if nothing were planned
+    )
+    db.commit()
+    log_in(client, personas.rita)
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert flagged.title in response.text and healthy.title not in response.text
