@@ -145,11 +145,11 @@ def _judged_in_order(db: Session, deal_ids: list[int], calendar: _Calendar) -> l
 def _flagged(owner_id: int, day: date, *where: ColumnElement[bool]) -> Select[tuple[int]]:
     """The ids of the owner's deals flagged on ``day``: the most urgent flag first, then the
     largest deal, then the oldest."""
+    # None where no rule flags the deal on the day.
     most_urgent = case(*((first_day(rule) <= day, URGENCY[rule]) for rule in Rule))
     return (
         select(DealFlagDays.deal_id)
-        .where(DealFlagDays.owner_id == owner_id, or_(*(first_day(r) <= day for r in Rule)))
-        .where(*where)
+        .where(DealFlagDays.owner_id == owner_id, most_urgent.is_not(None), *where)
         .order_by(most_urgent, DealFlagDays.value_cents.desc(), DealFlagDays.deal_id)
     )
 

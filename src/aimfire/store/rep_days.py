@@ -15,7 +15,7 @@ restore, the data generator) call ``refresh`` or ``rebuild_all`` themselves.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from itertools import chain, product
 from typing import Any
@@ -44,17 +44,6 @@ _VERDICTS: dict[str, str] = {
     ObjectiveMet.PARTLY: "objectives_partly_met",
     ObjectiveMet.NO: "objectives_missed",
 }
-
-
-COUNTS = (  # DayCount's counts, which spans of days add up
-    "attempts",
-    "conversations",
-    "meetings",
-    "advances",
-    "objectives_met",
-    "objectives_partly_met",
-    "objectives_missed",
-)
 
 
 @dataclass(slots=True)
@@ -97,6 +86,8 @@ class DayCount:
                 tally[str(rating)] = tally.get(str(rating), 0) + 1
 
 
+# DayCount's plain counts, which a span of days adds up (by_channel and quality are tallies).
+COUNTS = tuple(f.name for f in fields(DayCount) if f.type == "int")
 _FACTORS = [factor.value for factor in QualityFactor]
 _COUNTED = select(
     Interaction.logged_at,
