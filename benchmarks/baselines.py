@@ -15,6 +15,8 @@ from typing import Any, NamedTuple, TextIO
 
 from sqlalchemy.engine import make_url
 
+from aimfire.domain.contacts import folded
+
 MEETING = "('meeting', 'video')"
 
 
@@ -174,21 +176,19 @@ def today_page(raw: Raw, owner: int, end: datetime, today: Any) -> int:
 
 
 def contact_search(raw: Raw, owner: int, word: str, per_page: int = 50) -> int:
-    like = f"%{word.lower()}%"
-    match = (
-        f"({raw.ilike('c.first_name')} OR {raw.ilike('c.last_name')} OR {raw.ilike('c.email')}"
-        f" OR {raw.ilike('a.name')})"
+    """Contacts whose folded names, email or phone, or whose company, hold the word: counted,
+    then the first page's ids read off the search index, then those contacts."""
+    where = (
+        "c.owner_id = ? AND c.archived_at IS NULL AND (c.search_text LIKE ? OR c.account_id IN"
+        f" (SELECT id FROM accounts WHERE owner_id = ? AND {raw.ilike('name')}))"
     )
-    where = f"c.owner_id = ? AND c.archived_at IS NULL AND {match}"
-    params = [owner, like, like, like, like]
-    total = raw.rows(
-        "SELECT COUNT(*) FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
-        f" WHERE {where}",
-        params,
-    )[0][0]
+    params = [owner, f"%{folded(word)}%", owner, f"%{word.lower()}%"]
+    total = raw.rows(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params)[0][0]
     raw.rows(
         "SELECT c.*, a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"
-        f" WHERE {where} ORDER BY c.last_name, c.first_name, c.id LIMIT {per_page}",
+        f" WHERE c.id IN (SELECT c.id FROM contacts c WHERE {where}"
+        f" ORDER BY c.last_name, c.first_name, c.id LIMIT {per_page})"
+        " ORDER BY c.last_name, c.first_name, c.id",
         params,
     )
     return int(total)

@@ -116,3 +116,22 @@ def test_archived_contacts_leave_the_list_until_asked_for(rita: Api) -> None:
 
 def test_an_unknown_contact_is_not_found(rita: Api) -> None:
     assert_error(rita.get("/contacts/999999"), 404)
+
+
+def test_a_search_ignores_case_and_accents_and_follows_a_rename(rita: Api, ben: Api) -> None:
+    jose = rita.post("/contacts", {"first_name": "José", "last_name": "GARCÍA-López"}).json()
+    rita.post("/contacts", {"first_name": "Zoë", "last_name": "Müller"})
+    ben.post("/contacts", {"first_name": "Jose", "last_name": "Garcia"})
+    for query, name in (
+        ("jose", "José GARCÍA-López"),
+        ("García lopez", "José GARCÍA-López"),
+        ("MULLER", "Zoë Müller"),
+        ("zoe", "Zoë Müller"),
+    ):
+        names = [c["full_name"] for c in rita.get("/contacts", q=query).json()["items"]]
+        assert names == [name], query
+    rita.put(f"/contacts/{jose['id']}", {"first_name": "Josefina", "last_name": "Ruiz"})
+    assert rita.get("/contacts", q="garcia").json()["total"] == 0
+    assert [c["full_name"] for c in rita.get("/contacts", q="josefina").json()["items"]] == [
+        "Josefina Ruiz"
+    ]

@@ -139,6 +139,18 @@ def test_duplicates_by_email_or_phone_are_skipped_or_updated_as_asked(
     assert (people["Owen"].last_name, people["Owen"].title) == ("C.", "Head of Facilities")
 
 
+def test_imported_contacts_are_found_by_search_as_they_were_written(rita: Api) -> None:
+    upload(rita, "/imports/contacts", sample("hubspot_contacts.csv"))
+    found = rita.get("/contacts", q="kramer").json()["items"]
+    assert [c["email"] for c in found] == ["tobias@oakiron.example"]
+    renamed = "First Name,Last Name,Email\nTobi,Schmidt,tobias@oakiron.example\n"
+    upload(rita, "/imports/contacts", renamed, on_duplicate="update")
+    assert rita.get("/contacts", q="kramer").json()["total"] == 0
+    assert [c["full_name"] for c in rita.get("/contacts", q="schmidt").json()["items"]] == [
+        "Tobi Schmidt"
+    ]
+
+
 def test_a_person_twice_in_one_file_is_one_contact(
     rita: Api, db: Session, personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,13 @@ from decimal import Decimal
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from aimfire.domain.contacts import humanize, phone_digits
+from aimfire.domain.contacts import (
+    SEARCH_TEXT_LIMIT,
+    folded,
+    humanize,
+    phone_digits,
+    search_text,
+)
 from aimfire.domain.pipeline import DEFAULT_STAGES, StageOutcome, cents_to_amount, format_money
 
 
@@ -34,6 +40,32 @@ def test_phone_digits_keeps_only_digits(text: str) -> None:
 def test_phone_numbers_written_differently_match() -> None:
     assert phone_digits("+1 (555) 010-2030") == "15550102030"
     assert phone_digits(None) == ""
+
+
+LATIN = "abcdefghijklmnopqrstuvwxyzàáâäãåçèéêëìíîïñòóôöõøùúûüýÿßæœ "
+
+
+@given(st.text(alphabet=LATIN))
+@example("José GARCÍA")
+def test_folding_ignores_case_and_accents(name: str) -> None:
+    assert folded(name.upper()) == folded(name) == folded(name.title())
+    assert folded(name).isascii() or any(ch in name for ch in "øæœ")
+
+
+@given(st.text())
+@example("ᴬ")
+def test_folding_twice_gives_what_folding_once_gave(text: str) -> None:
+    assert folded(folded(text)) == folded(text)
+
+
+@given(st.text(max_size=80), st.text(max_size=80), st.text(max_size=254), st.text(max_size=40))
+def test_the_search_text_fits_its_index_and_holds_each_word(
+    first: str, last: str, email: str, digits: str
+) -> None:
+    text = search_text(first, last, email, digits)
+    assert len(text) <= SEARCH_TEXT_LIMIT
+    if len(folded(f"{first} {last}")) < SEARCH_TEXT_LIMIT:
+        assert all(folded(word) in text for word in f"{first} {last}".split())
 
 
 def test_labels_read_as_words() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 
 
@@ -31,6 +32,26 @@ _NOT_DIGIT = re.compile(r"[^0-9]")  # not \D: it keeps digits of every script
 def phone_digits(phone: str | None) -> str:
     """Digits only, so "+1 (555) 010-2030" and "5550102030" find each other."""
     return _NOT_DIGIT.sub("", phone or "")
+
+
+# Long enough for two full names, an email and a phone number; short enough to sit in an index.
+SEARCH_TEXT_LIMIT = 300
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, so "GARCÍA", "García" and "garcia" find each other."""
+    if text.isascii():
+        return text.lower()
+    # Decomposed both before and after case folding: "ᴬ" only becomes "A" once decomposed,
+    # and only then folds to "a"; so folding twice gives what folding once gave.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_text(first_name: str, last_name: str, email: str, phone_digits: str) -> str:
+    """What a contact search looks through, folded once when the contact is written."""
+    words = " ".join(part for part in (first_name, last_name, email, phone_digits) if part)
+    return folded(words)[:SEARCH_TEXT_LIMIT]
 
 
 def humanize(value: str) -> str:

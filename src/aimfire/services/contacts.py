@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pydantic import EmailStr, Field
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import ContactRole, ContactSource, phone_digits
+from aimfire.domain.contacts import ContactRole, ContactSource, folded, phone_digits
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor, get_readable, get_writable, readable_owner
 from aimfire.services.paging import Page, paginate
 from aimfire.services.validation import Input
 from aimfire.store.models import Account, Contact
 from aimfire.store.types import utcnow
+
+MIN_SEARCH_DIGITS = 3  # fewer digits would match almost every phone number
 
 
 class ContactInput(Input):
@@ -37,29 +39,34 @@ def search_contacts(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[Contact]:
-    statement = select(Contact).where(Contact.owner_id == readable_owner(actor, owner_id))
+    owner = readable_owner(actor, owner_id)
+    matching = select(Contact.id).where(Contact.owner_id == owner)
     if not include_archived:
-        statement = statement.where(Contact.archived_at.is_(None))
-    statement = _matching(statement, query.replace("\x00", ""))  # PostgreSQL refuses NUL
-    return paginate(
-        db, statement.order_by(Contact.last_name, Contact.first_name, Contact.id), page, per_page
+        matching = matching.where(Contact.archived_at.is_(None))
+    for word in query.replace("\x00", "").split():  # PostgreSQL refuses NUL
+        matching = matching.where(_matches(owner, word))
+    # Ids first, from the search index alone; then only the page's contacts are read.
+    found = paginate(
+        db, matching.order_by(Contact.last_name, Contact.first_name, Contact.id), page, per_page
     )
+    by_id = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(found.items)))}
+    return Page([by_id[i] for i in found.items], found.total, found.page, found.per_page)
 
 
-def _matching(statement: Select[tuple[Contact]], query: str) -> Select[tuple[Contact]]:
-    """Every word must match a name, the company, the email or the phone."""
-    for word in query.split():
-        conditions = [
-            Contact.first_name.icontains(word, autoescape=True),
-            Contact.last_name.icontains(word, autoescape=True),
-            Contact.email.icontains(word, autoescape=True),
-            Contact.account.has(Account.name.icontains(word, autoescape=True)),
-        ]
-        digits = phone_digits(word)
-        if len(digits) >= 3:
-            conditions.append(Contact.phone_digits.contains(digits))
-        statement = statement.where(or_(*conditions))
-    return statement
+def _matches(owner_id: int, word: str) -> ColumnElement[bool]:
+    """A word matches a name, the email, the phone or the company, ignoring case and accents."""
+    companies = select(Account.id).where(
+        Account.owner_id == owner_id, Account.name.icontains(word, autoescape=True)
+    )
+    text = folded(word)
+    conditions = [
+        Contact.search_text.contains(text, autoescape=True),
+        Contact.account_id.in_(companies),
+    ]
+    digits = phone_digits(word)
+    if len(digits) >= MIN_SEARCH_DIGITS and digits != text:  # "(555)" finds +1 555 0102
+        conditions.append(Contact.search_text.contains(digits))
+    return or_(*conditions)
 
 
 def get_contact(db: Session, actor: Actor, contact_id: int) -> Contact:

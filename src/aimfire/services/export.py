@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import (
     JSON,
+    Column,
     ColumnElement,
     Date,
     Table,
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from aimfire.errors import Conflict, Invalid
 from aimfire.services.access import Actor
-from aimfire.store import deal_summaries, rep_days
+from aimfire.store import contact_search, deal_summaries, rep_days
 from aimfire.store.models import Base
 from aimfire.store.types import UTCDateTime
 
@@ -44,6 +45,8 @@ FORMAT = "aimfire-export"
 VERSION = 1
 # Sign-ins are not data; the summaries kept beside deals and reps are rebuilt on restore.
 EXCLUDED = frozenset({"user_sessions", "api_tokens", "deal_activity", "deal_flag_days", "rep_days"})
+# Worked out from the other columns of their row; a restore works them out again.
+DERIVED_COLUMNS = frozenset({("contacts", "search_text")})
 # Filled in by every fresh database (defaults and built-ins); a restore replaces them.
 SEED_TABLES = ("pipeline_stages", "playbooks", "interaction_types")
 OWNED_BY_OWNER_ID = frozenset(
@@ -64,6 +67,10 @@ INSERT_CHUNK = 1000
 
 def exported_tables() -> list[Table]:
     return [table for table in Base.metadata.sorted_tables if table.name not in EXCLUDED]
+
+
+def exported_columns(table: Table) -> list[Column[Any]]:
+    return [c for c in table.columns if (table.name, c.name) not in DERIVED_COLUMNS]
 
 
 def _tables() -> dict[str, Table]:
@@ -136,13 +143,14 @@ def _text(value: Any) -> Any:
 
 
 def _rows(db: Session, table: Table, where: ColumnElement[bool] | None) -> Iterator[dict]:
-    query = select(table).order_by(*table.primary_key.columns)
+    columns = exported_columns(table)
+    query = select(*columns).order_by(*table.primary_key.columns)
     if where is not None:
         query = query.where(where)
-    names = [column.name for column in table.columns]
+    names = [column.name for column in columns]
     # Worked out once per table: a million rows each asking every value its type was a
     # quarter of the export's time.
-    textual = [i for i, column in enumerate(table.columns) if _as_text(column)]
+    textual = [i for i, column in enumerate(columns) if _as_text(column)]
     team_less = table.name == "playbooks" and where is not None
     for row in db.execute(query.execution_options(yield_per=1000)):
         values = list(row)
@@ -223,7 +231,7 @@ def _parse(source: TextIO) -> dict[str, Any]:
     for name, rows in tables.items():
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise Invalid(f"The table '{name}' in the export is not a list of rows.")
-        columns = {column.name for column in known[name].columns}
+        columns = {column.name for column in exported_columns(known[name])}
         extra = sorted({key for row in rows for key in row} - columns)
         if extra:
             raise Invalid(f"The table '{name}' has columns this aimfire does not know: {extra}.")
@@ -282,7 +290,10 @@ def restore(db: Session, source: TextIO) -> RestoreReport:
                 if position.get(fk.column.table.name, -1) >= position[name]
             ]
             loaded = [
-                {column.name: _load(column, row.get(column.name)) for column in table.columns}
+                {
+                    column.name: _load(column, row.get(column.name))
+                    for column in exported_columns(table)
+                }
                 for row in rows
             ]
             fix = [row for row in loaded if any(row[c] is not None for c in later)]
@@ -295,6 +306,7 @@ def restore(db: Session, source: TextIO) -> RestoreReport:
             counts[name] = len(loaded)
         for table, changes in deferred:
             _apply_later(db, table, changes)
+        contact_search.rebuild_all(db.connection())
         deal_summaries.rebuild_all(db.connection())
         rep_days.rebuild_all(db.connection())
     except (ValueError, TypeError, SQLAlchemyError) as error:

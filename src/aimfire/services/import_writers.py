@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import ContactRole, ContactSource, phone_digits
+from aimfire.domain.contacts import ContactRole, ContactSource, phone_digits, search_text
 from aimfire.domain.csv_mapping import Kind
 from aimfire.domain.csv_values import (
     ROLE_SYNONYMS,
@@ -242,11 +242,16 @@ class ContactWriter(Writer):
         for row in (*inserts, *updates.values()):
             if id(row) in companies:
                 row["account_id"] = account_ids[companies[id(row)].casefold()]
+            row["search_text"] = search_text(
+                row["first_name"], row["last_name"], row["email"], row["phone_digits"]
+            )
         if inserts:
             insert_many(ctx.db, contacts, inserts)
             ctx.counts.created += len(inserts)
         if updates:
-            _update_rows(ctx.db, contacts, (*CONTACT_FIELDS, "custom_fields"), updates)
+            _update_rows(
+                ctx.db, contacts, (*CONTACT_FIELDS, "custom_fields", "search_text"), updates
+            )
 
     def _new_row(self, given: dict[str, Any], custom: dict[str, str], created: datetime) -> dict:
         row = {
