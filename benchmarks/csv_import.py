@@ -151,8 +151,9 @@ def run_baseline(path: Path, workdir: Path) -> dict[str, float]:
 
 def run_schema_baseline(path: Path, workdir: Path) -> dict[str, float]:
     """Raw sqlite3 into the app's contacts table (its four indexes, same pragmas), with the
-    phone digits worked out as the import does; no checks, accounts or duplicate lookups."""
-    from aimfire.domain.contacts import phone_digits
+    phone digits and search text worked out as the import does; no checks, accounts or
+    duplicate lookups."""
+    from aimfire.domain.contacts import phone_digits, search_text
 
     database_path = workdir / "aimfire.db"
     fresh_database(database_path).dispose()
@@ -160,17 +161,20 @@ def run_schema_baseline(path: Path, workdir: Path) -> dict[str, float]:
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA cache_size=-65536")  # as the import sets it
     names = "owner_id, first_name, last_name, email, phone, phone_digits, title, source, notes"
-    names += ", custom_fields, created_at, updated_at"
+    names += ", custom_fields, created_at, updated_at, search_text"
     marks = ", ".join("?" * len(names.split(", ")))
     insert = f"INSERT INTO contacts ({names}) VALUES ({marks})"
     now = "2026-11-23 09:30:00.000000"
 
     def values(batch: list[list[str]]) -> list[tuple[Any, ...]]:
-        return [
-            (1, r[1], r[2], r[3], r[4], phone_digits(r[4]), r[5], "other", "",
-             json.dumps({"Record ID": r[0]}), now, now)
-            for r in batch
-        ]  # fmt: skip
+        rows = []
+        for r in batch:
+            digits = phone_digits(r[4])
+            rows.append(
+                (1, r[1], r[2], r[3], r[4], digits, r[5], "other", "",
+                 json.dumps({"Record ID": r[0]}), now, now, search_text(r[1], r[2], r[3], digits))
+            )  # fmt: skip
+        return rows
 
     return _insert_file(connection, path, insert, values)
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select, true
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import ContactRole
+from aimfire.domain.contacts import ContactRole, search_text
 from aimfire.domain.health import Rule, first_flag_days
 from aimfire.domain.objective import check_objective
 from aimfire.services.pipeline import ensure_default_stages
@@ -156,7 +156,8 @@ Rows = set[tuple[object, ...]]
 
 def drift(connection: Connection) -> tuple[Rows, Rows]:
     """Rows kept but not worked out afresh, and rows worked out afresh but not kept, of every
-    summary kept on write (deal activity, deal flag days, rep days), each tagged with its table."""
+    summary kept on write (deal activity, deal flag days, rep days, contacts' search text),
+    each tagged with its table."""
     kept = select(*DealActivity.__table__.c)
     fresh = deal_activity.summaries(true())
     activity = (
@@ -167,9 +168,21 @@ def drift(connection: Connection) -> tuple[Rows, Rows]:
     flags_fresh = {("deal_flag_days", *row) for row in _fresh_flag_days(connection)}
     days_kept = {("rep_days", *_comparable(row)) for row in connection.execute(select(RepDay))}
     days_fresh = {("rep_days", *row) for row in _fresh_rep_days(connection)}
+    c = Contact.__table__.c
+    folded = connection.execute(
+        select(c.id, c.search_text, c.first_name, c.last_name, c.email, c.phone_digits)
+    ).all()
+    texts_kept = {("contacts.search_text", row[0], row[1]) for row in folded}
+    texts_fresh = {("contacts.search_text", row[0], search_text(*row[2:])) for row in folded}
     return (
-        activity[0] | (flags_kept - flags_fresh) | (days_kept - days_fresh),
-        activity[1] | (flags_fresh - flags_kept) | (days_fresh - days_kept),
+        activity[0]
+        | (flags_kept - flags_fresh)
+        | (days_kept - days_fresh)
+        | (texts_kept - texts_fresh),
+        activity[1]
+        | (flags_fresh - flags_kept)
+        | (days_fresh - days_kept)
+        | (texts_fresh - texts_kept),
     )
 
 

@@ -50,7 +50,8 @@ def folded(text: str) -> str:
 
 def search_text(first_name: str, last_name: str, email: str, phone_digits: str) -> str:
     """What a contact search looks through, folded once when the contact is written."""
-    words = " ".join(part for part in (first_name, last_name, email, phone_digits) if part)
+    # The email last: an email long enough to be cut short loses only its own end.
+    words = " ".join(part for part in (first_name, last_name, phone_digits, email) if part)
     return folded(words)[:SEARCH_TEXT_LIMIT]
 
 

@@ -44,17 +44,20 @@ def search_contacts(
     if not include_archived:
         matching = matching.where(Contact.archived_at.is_(None))
     for word in query.replace("\x00", "").split():  # PostgreSQL refuses NUL
-        matching = matching.where(_matches(owner, word))
+        if folded(word).strip():  # a lone accent folds to nothing and would match anyone
+            matching = matching.where(_matches(owner, word))
     # Ids first, from the search index alone; then only the page's contacts are read.
     found = paginate(
         db, matching.order_by(Contact.last_name, Contact.first_name, Contact.id), page, per_page
     )
     by_id = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(found.items)))}
-    return Page([by_id[i] for i in found.items], found.total, found.page, found.per_page)
+    shown = [by_id[i] for i in found.items if i in by_id]  # unless deleted in between
+    return Page(shown, found.total, found.page, found.per_page)
 
 
 def _matches(owner_id: int, word: str) -> ColumnElement[bool]:
-    """A word matches a name, the email, the phone or the company, ignoring case and accents."""
+    """A word matches a name, the email or the phone ignoring case and accents, or the
+    company's name ignoring case (on SQLite, the case of ASCII letters only)."""
     companies = select(Account.id).where(
         Account.owner_id == owner_id, Account.name.icontains(word, autoescape=True)
     )
@@ -99,6 +102,9 @@ def create_contact(db: Session, actor: Actor, data: ContactInput) -> Contact:
 
 def update_contact(db: Session, actor: Actor, contact_id: int, data: ContactInput) -> Contact:
     contact = get_writable(db, Contact, contact_id, actor, "contact")
+    # Locked and read afresh: the search text is folded from all of its names, so it must
+    # not be folded from names that an edit at the same moment has already replaced.
+    db.refresh(contact, with_for_update={"of": Contact, "key_share": True})
     _apply(db, actor, contact, data)
     db.flush()
     return contact

@@ -231,7 +231,7 @@ def _parse(source: TextIO) -> dict[str, Any]:
     for name, rows in tables.items():
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
             raise Invalid(f"The table '{name}' in the export is not a list of rows.")
-        columns = {column.name for column in exported_columns(known[name])}
+        columns = {column.name for column in known[name].columns}  # derived ones are ignored
         extra = sorted({key for row in rows for key in row} - columns)
         if extra:
             raise Invalid(f"The table '{name}' has columns this aimfire does not know: {extra}.")

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from itertools import chain
 
-from sqlalchemy import Connection, bindparam, event, select, update
+from sqlalchemy import Connection, bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from aimfire.domain.contacts import search_text
 from aimfire.store.models import Contact
 
 ROWS_PER_BATCH = 5_000
+FOLDED = ("first_name", "last_name", "email", "phone_digits")
 contacts = Contact.__table__
 
 
@@ -32,7 +33,7 @@ def keep_in_step(factory: sessionmaker[Session]) -> None:
 
 def _fold_flushed(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     for instance in chain(session.new, session.dirty):
-        if isinstance(instance, Contact):
+        if isinstance(instance, Contact) and _folded_columns_changed(instance):
             # Defaults are not filled in before the flush, so a new contact's may be None.
             instance.search_text = search_text(
                 instance.first_name,
@@ -40,6 +41,11 @@ def _fold_flushed(session: Session, _flush: UOWTransaction, _instances: object) 
                 instance.email or "",
                 instance.phone_digits or "",
             )
+
+
+def _folded_columns_changed(contact: Contact) -> bool:
+    state = inspect(contact)
+    return state.pending or any(state.attrs[name].history.has_changes() for name in FOLDED)
 
 
 def rebuild_all(connection: Connection) -> None:

@@ -34,6 +34,8 @@ SEARCH_INDEX_COLUMNS = [
 
 
 def upgrade() -> None:
+    # The default fills the rows already stored; it stays, as SQLite cannot drop a column's
+    # default without copying the table, which would cascade into every row referring to it.
     op.add_column(
         "contacts", sa.Column("search_text", sa.Text(), nullable=False, server_default="")
     )
