@@ -10,6 +10,7 @@ column defaults are not applied: every row must give every column it needs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -39,10 +40,16 @@ def insert_many(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
     }
     if compiled.positional:
         order = [compiled.binds[bind].key for bind in compiled.positiontup or ()]
-        steps = [(name, convert.get(name)) for name in order]
-        params: list[Any] = [
-            tuple(row[n] if step is None else step(row[n]) for n, step in steps) for row in rows
-        ]
+        # Every value picked in C, then only the few that need it converted: a generator over
+        # every column of every row was a tenth of a large import's time.
+        values_of = itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+        steps = [(i, convert[name]) for i, name in enumerate(order) if name in convert]
+        params: list[Any] = []
+        for row in rows:
+            values = list(values_of(row))
+            for i, step in steps:
+                values[i] = step(values[i])
+            params.append(tuple(values))  # the drivers take tuples, not lists
     else:
         params = [
             {
