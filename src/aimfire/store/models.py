@@ -411,7 +411,8 @@ class Commitment(Timestamped, Base):
         Index("ix_commitments_owner_status_due", "owner_id", "status", "due_on"),
         Index("ix_commitments_contact", "contact_id"),
         Index("ix_commitments_deal", "deal_id"),
-        Index("ix_commitments_owner_resolved", "owner_id", "resolved_at"),
+        # Holds what a scorecard counts of the promises resolved in a span, so it reads no row.
+        Index("ix_commitments_owner_resolved", "owner_id", "resolved_at", "party", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -511,7 +512,16 @@ class DealStageChange(Base):
     """Each move of a deal between stages, so weeks can count deals moved forward."""
 
     __tablename__ = "deal_stage_changes"
-    __table_args__ = (Index("ix_deal_stage_changes_owner_changed", "owner_id", "changed_at"),)
+    # Holds what a scorecard needs to count the forward moves in a span, so it reads no row.
+    __table_args__ = (
+        Index(
+            "ix_deal_stage_changes_owner_changed",
+            "owner_id",
+            "changed_at",
+            "from_stage_id",
+            "to_stage_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,37 @@
+"""Scorecard indexes: the indexes by rep and time of stage moves and resolved promises also
+hold the columns a scorecard counts them by, so a twelve-week trend reads the indexes alone.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-04 16:10:00.000000
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+WIDENED = (
+    ("ix_deal_stage_changes_owner_changed", "deal_stage_changes", ["from_stage_id", "to_stage_id"]),
+    ("ix_commitments_owner_resolved", "commitments", ["party", "status"]),
+)
+KEYS = {
+    "deal_stage_changes": ["owner_id", "changed_at"],
+    "commitments": ["owner_id", "resolved_at"],
+}
+
+
+def upgrade() -> None:
+    for name, table, extra in WIDENED:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, [*KEYS[table], *extra])
+
+
+def downgrade() -> None:
+    for name, table, _ in WIDENED:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, KEYS[table])
