@@ -188,7 +188,8 @@ class Contact(Timestamped, Base):
 class Deal(Timestamped, Base):
     __tablename__ = "deals"
     __table_args__ = (
-        Index("ix_deals_owner_stage", "owner_id", "stage_id"),
+        # With the value: the board's totals and the plan's average deal read no row.
+        Index("ix_deals_owner_stage", "owner_id", "stage_id", "value_cents"),
         Index("ix_deals_owner_closed", "owner_id", "closed_at"),
         Index("ix_deals_owner_proposal_sent", "owner_id", "proposal_sent_on"),
     )

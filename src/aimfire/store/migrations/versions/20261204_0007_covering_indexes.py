@@ -1,5 +1,6 @@
-"""Scorecard indexes: the indexes by rep and time of stage moves and resolved promises also
-hold the columns a scorecard counts them by, so a twelve-week trend reads the indexes alone.
+"""Covering indexes: the indexes by rep and time of stage moves and resolved promises also
+hold the columns a scorecard counts them by, and the index of deals by rep and stage holds
+their value, so scorecards, plans and the board's totals read the indexes alone.
 
 Revision ID: 0007
 Revises: 0006
@@ -18,10 +19,12 @@ depends_on = None
 WIDENED = (
     ("ix_deal_stage_changes_owner_changed", "deal_stage_changes", ["from_stage_id", "to_stage_id"]),
     ("ix_commitments_owner_resolved", "commitments", ["party", "status"]),
+    ("ix_deals_owner_stage", "deals", ["value_cents"]),
 )
 KEYS = {
     "deal_stage_changes": ["owner_id", "changed_at"],
     "commitments": ["owner_id", "resolved_at"],
+    "deals": ["owner_id", "stage_id"],
 }
 
 
