@@ -53,9 +53,6 @@ class Raw:
         cursor = self.connection.execute(sql, values)
         return list(cursor.fetchall())
 
-    def ilike(self, column: str) -> str:
-        return f"{column} ILIKE ?" if self.kind != "sqlite" else f"lower({column}) LIKE ?"
-
     def close(self) -> None:
         self.connection.close()
 
@@ -180,9 +177,10 @@ def contact_search(raw: Raw, owner: int, word: str, per_page: int = 50) -> int:
     then the first page's ids read off the search index, then those contacts."""
     where = (
         "c.owner_id = ? AND c.archived_at IS NULL AND (c.search_text LIKE ? OR c.account_id IN"
-        f" (SELECT id FROM accounts WHERE owner_id = ? AND {raw.ilike('name')}))"
+        " (SELECT id FROM accounts WHERE owner_id = ? AND search_text LIKE ?))"
     )
-    params = [owner, f"%{folded(word)}%", owner, f"%{word.lower()}%"]
+    like = f"%{folded(word)}%"
+    params = [owner, like, owner, like]
     total = raw.rows(f"SELECT COUNT(*) FROM contacts c WHERE {where}", params)[0][0]
     raw.rows(
         "SELECT c.*, a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id"

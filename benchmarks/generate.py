@@ -39,7 +39,7 @@ from sqlalchemy import Table, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from aimfire.domain.contacts import search_text  # noqa: E402
+from aimfire.domain.contacts import folded, search_text  # noqa: E402
 from aimfire.domain.teams import TeamRole  # noqa: E402
 from aimfire.services.auth import hash_password  # noqa: E402
 from aimfire.store import deal_summaries, rep_days  # noqa: E402
@@ -387,6 +387,7 @@ def _rep_book(
                 "phone": "",
                 "notes": "",
                 "archived_at": None,
+                "search_text": folded(name),
                 **_stamp(when()),
             },
         )

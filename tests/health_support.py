@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select, true
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import ContactRole, search_text
+from aimfire.domain.contacts import ContactRole, folded, search_text
 from aimfire.domain.health import Rule, first_flag_days
 from aimfire.domain.objective import check_objective
 from aimfire.services.pipeline import ensure_default_stages
 from aimfire.store import deal_activity, rep_days
 from aimfire.store.health_facts import open_deal_facts, open_scope
 from aimfire.store.models import (
+    Account,
     Commitment,
     Contact,
     Deal,
@@ -156,7 +157,7 @@ Rows = set[tuple[object, ...]]
 
 def drift(connection: Connection) -> tuple[Rows, Rows]:
     """Rows kept but not worked out afresh, and rows worked out afresh but not kept, of every
-    summary kept on write (deal activity, deal flag days, rep days, contacts' search text),
+    summary kept on write (deal activity, deal flag days, rep days, search texts),
     each tagged with its table."""
     kept = select(*DealActivity.__table__.c)
     fresh = deal_activity.summaries(true())
@@ -169,11 +170,14 @@ def drift(connection: Connection) -> tuple[Rows, Rows]:
     days_kept = {("rep_days", *_comparable(row)) for row in connection.execute(select(RepDay))}
     days_fresh = {("rep_days", *row) for row in _fresh_rep_days(connection)}
     c = Contact.__table__.c
-    folded = connection.execute(
+    people = connection.execute(
         select(c.id, c.search_text, c.first_name, c.last_name, c.email, c.phone_digits)
     ).all()
-    texts_kept = {("contacts.search_text", row[0], row[1]) for row in folded}
-    texts_fresh = {("contacts.search_text", row[0], search_text(*row[2:])) for row in folded}
+    names = connection.execute(select(Account.id, Account.search_text, Account.name)).all()
+    texts_kept = {("contacts.search_text", row[0], row[1]) for row in people}
+    texts_kept |= {("accounts.search_text", row[0], row[1]) for row in names}
+    texts_fresh = {("contacts.search_text", row[0], search_text(*row[2:])) for row in people}
+    texts_fresh |= {("accounts.search_text", row[0], folded(row[2])) for row in names}
     return (
         activity[0]
         | (flags_kept - flags_fresh)

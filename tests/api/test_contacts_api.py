@@ -130,6 +130,9 @@ def test_a_search_ignores_case_and_accents_and_follows_a_rename(rita: Api, ben: 
     ):
         names = [c["full_name"] for c in rita.get("/contacts", q=query).json()["items"]]
         assert names == [name], query
+    hermanos = rita.post("/accounts", {"name": "Pérez Hermanos"}).json()
+    rita.post("/contacts", {"first_name": "Ana", "account_id": hermanos["id"]})
+    assert [c["full_name"] for c in rita.get("/contacts", q="perez").json()["items"]] == ["Ana"]
     rita.put(f"/contacts/{jose['id']}", {"first_name": "Josefina", "last_name": "Ruiz"})
     assert rita.get("/contacts", q="garcia").json()["total"] == 0
     assert [c["full_name"] for c in rita.get("/contacts", q="josefina").json()["items"]] == [

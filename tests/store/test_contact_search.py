@@ -1,4 +1,4 @@
-"""Each contact's search text (``store.contact_search``) is always its names, email and phone
+"""Each contact's search text (``store.searchable``) is always its names, email and phone
 digits folded afresh, on both databases: after random edits through the ORM, and when two
 people edit the same contact at once."""
 

@@ -6,6 +6,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aimfire.domain.contacts import folded
 from aimfire.services.access import Actor, get_readable, get_writable, readable_owner
 from aimfire.services.paging import Page, paginate
 from aimfire.services.validation import Input
@@ -34,9 +35,9 @@ def search_accounts(
     statement = select(Account).where(Account.owner_id == readable_owner(actor, owner_id))
     if not include_archived:
         statement = statement.where(Account.archived_at.is_(None))
-    query = query.replace("\x00", "").strip()  # PostgreSQL refuses NUL in text
-    if query:
-        statement = statement.where(Account.name.icontains(query, autoescape=True))
+    text = folded(query.replace("\x00", "")).strip()  # PostgreSQL refuses NUL in text
+    if text:  # ignoring case and accents
+        statement = statement.where(Account.search_text.contains(text, autoescape=True))
     return paginate(db, statement.order_by(Account.name, Account.id), page, per_page)
 
 

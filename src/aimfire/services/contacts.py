@@ -56,12 +56,11 @@ def search_contacts(
 
 
 def _matches(owner_id: int, word: str) -> ColumnElement[bool]:
-    """A word matches a name, the email or the phone ignoring case and accents, or the
-    company's name ignoring case (on SQLite, the case of ASCII letters only)."""
-    companies = select(Account.id).where(
-        Account.owner_id == owner_id, Account.name.icontains(word, autoescape=True)
-    )
+    """A word matches a name, the email, the phone or the company, ignoring case and accents."""
     text = folded(word)
+    companies = select(Account.id).where(
+        Account.owner_id == owner_id, Account.search_text.contains(text, autoescape=True)
+    )
     conditions = [
         Contact.search_text.contains(text, autoescape=True),
         Contact.account_id.in_(companies),

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from aimfire.errors import Conflict, Invalid
 from aimfire.services.access import Actor
-from aimfire.store import contact_search, deal_summaries, rep_days
+from aimfire.store import deal_summaries, rep_days, searchable
 from aimfire.store.models import Base
 from aimfire.store.types import UTCDateTime
 
@@ -46,7 +46,7 @@ VERSION = 1
 # Sign-ins are not data; the summaries kept beside deals and reps are rebuilt on restore.
 EXCLUDED = frozenset({"user_sessions", "api_tokens", "deal_activity", "deal_flag_days", "rep_days"})
 # Worked out from the other columns of their row; a restore works them out again.
-DERIVED_COLUMNS = frozenset({("contacts", "search_text")})
+DERIVED_COLUMNS = frozenset({("contacts", "search_text"), ("accounts", "search_text")})
 # Filled in by every fresh database (defaults and built-ins); a restore replaces them.
 SEED_TABLES = ("pipeline_stages", "playbooks", "interaction_types")
 OWNED_BY_OWNER_ID = frozenset(
@@ -306,7 +306,7 @@ def restore(db: Session, source: TextIO) -> RestoreReport:
             counts[name] = len(loaded)
         for table, changes in deferred:
             _apply_later(db, table, changes)
-        contact_search.rebuild_all(db.connection())
+        searchable.rebuild_all(db.connection())
         deal_summaries.rebuild_all(db.connection())
         rep_days.rebuild_all(db.connection())
     except (ValueError, TypeError, SQLAlchemyError) as error:

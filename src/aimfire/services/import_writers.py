@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import ContactRole, ContactSource, phone_digits, search_text
+from aimfire.domain.contacts import (
+    ContactRole,
+    ContactSource,
+    folded,
+    phone_digits,
+    search_text,
+)
 from aimfire.domain.csv_mapping import Kind
 from aimfire.domain.csv_values import (
     ROLE_SYNONYMS,
@@ -97,7 +103,16 @@ class ImportContext:
             if still:
                 stamp = {"created_at": self.now, "updated_at": self.now}
                 blank = {"industry": "", "website": "", "phone": "", "notes": ""}
-                rows = [{"owner_id": self.actor.id, "name": n, **blank, **stamp} for n in still]
+                rows = [
+                    {
+                        "owner_id": self.actor.id,
+                        "name": n,
+                        "search_text": folded(n),
+                        **blank,
+                        **stamp,
+                    }
+                    for n in still
+                ]
                 insert_many(self.db, accounts, rows)
                 self.counts.accounts_created += len(rows)
                 self._load_accounts({name.casefold(): name for name in still})
@@ -367,6 +382,7 @@ class AccountWriter(Writer):
             if match is None:
                 row = {name: "" for name in ACCOUNT_FIELDS} | given
                 row |= {"owner_id": ctx.actor.id, "updated_at": ctx.now}
+                row["search_text"] = folded(given["name"])
                 row["created_at"] = pending.data["created_at"]
                 inserts.append(row)
                 existing[key] = row

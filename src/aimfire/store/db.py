@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from aimfire.store import contact_search, deal_summaries, rep_days
+from aimfire.store import deal_summaries, rep_days, searchable
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_MMAP_BYTES = 1 << 30  # address space only; the OS shares the pages between connections
@@ -60,7 +60,7 @@ def begin_write(session: Session) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
-    contact_search.keep_in_step(factory)
+    searchable.keep_in_step(factory)
     deal_summaries.keep_in_step(factory)
     rep_days.keep_in_step(factory)
     return factory

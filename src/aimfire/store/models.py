@@ -138,6 +138,8 @@ class Account(Timestamped, Base):
     phone: Mapped[str] = mapped_column(String(40), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The name folded (domain.contacts.folded), kept by store.searchable.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class Contact(Timestamped, Base):
@@ -175,7 +177,7 @@ class Contact(Timestamped, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     custom_fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # domain.contacts.search_text of the columns above, kept by store.contact_search.
+    # domain.contacts.search_text of the columns above, kept by store.searchable.
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     account: Mapped[Account | None] = relationship(lazy="joined")

@@ -1,9 +1,9 @@
-"""Contact search text: each contact's names, email and phone digits folded for searching
-(``store.contact_search``), in an index that lists contacts by name, so a search reads that
-index alone instead of every contact.
+"""Search text: each contact's names, email and phone digits, and each account's name, folded
+for searching (``store.searchable``); the contact's in an index that lists contacts by name,
+so a search reads that index alone instead of every contact.
 
-Filled here with the app's own code (``store.contact_search``), so the migration and a
-restore agree. Should a later migration change the columns it reads, freeze a copy of it here.
+Filled here with the app's own code (``store.searchable``), so the migration and a restore
+agree. Should a later migration change the columns it reads, freeze a copy of it here.
 
 Revision ID: 0006
 Revises: 0005
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from aimfire.store import contact_search
+from aimfire.store import searchable
 
 revision = "0006"
 down_revision = "0005"
@@ -36,11 +36,10 @@ SEARCH_INDEX_COLUMNS = [
 def upgrade() -> None:
     # The default fills the rows already stored; it stays, as SQLite cannot drop a column's
     # default without copying the table, which would cascade into every row referring to it.
-    op.add_column(
-        "contacts", sa.Column("search_text", sa.Text(), nullable=False, server_default="")
-    )
+    for table in ("contacts", "accounts"):
+        op.add_column(table, sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     op.drop_index("ix_contacts_owner_last_name", table_name="contacts")
-    contact_search.rebuild_all(op.get_bind())
+    searchable.rebuild_all(op.get_bind())
     op.create_index("ix_contacts_owner_name_search", "contacts", SEARCH_INDEX_COLUMNS)
 
 
@@ -49,4 +48,5 @@ def downgrade() -> None:
     op.create_index(
         "ix_contacts_owner_last_name", "contacts", ["owner_id", "last_name", "first_name"]
     )
-    op.drop_column("contacts", "search_text")
+    for table in ("contacts", "accounts"):
+        op.drop_column(table, "search_text")
