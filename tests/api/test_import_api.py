@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from aimfire.services import import_writers, imports
 from aimfire.store.models import Account, Commitment, Contact, Deal, DealStageChange, Interaction
+from health_support import drift
 from support import Api, Personas, assert_error
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
@@ -139,8 +140,10 @@ def test_duplicates_by_email_or_phone_are_skipped_or_updated_as_asked(
     assert (people["Owen"].last_name, people["Owen"].title) == ("C.", "Head of Facilities")
 
 
-def test_imported_contacts_are_found_by_search_as_they_were_written(rita: Api) -> None:
+def test_imported_contacts_are_found_by_search_as_they_were_written(rita: Api, db: Session) -> None:
     upload(rita, "/imports/contacts", sample("hubspot_contacts.csv"))
+    db.rollback()
+    assert drift(db.connection()) == (set(), set())  # contacts and the accounts they created
     found = rita.get("/contacts", q="kramer").json()["items"]
     assert [c["email"] for c in found] == ["tobias@oakiron.example"]
     renamed = "First Name,Last Name,Email\nTobi,Schmidt,tobias@oakiron.example\n"
@@ -362,3 +365,4 @@ def test_accounts_import_and_are_matched_by_name(rita: Api, db: Session) -> None
     db.rollback()
     atlas = db.scalar(select(Account).where(Account.name == "Atlas HVAC"))
     assert atlas is not None and (atlas.industry, atlas.website) == ("Heating", "atlas.example")
+    assert drift(db.connection()) == (set(), set())  # each account's folded name

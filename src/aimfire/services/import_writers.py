@@ -340,7 +340,7 @@ def _update_rows(
 
 # --- accounts ----------------------------------------------------------------------------
 
-ACCOUNT_FIELDS = ("name", "industry", "website", "phone", "notes")
+ACCOUNT_FIELDS = ("name", "industry", "website", "phone", "notes")  # the name first
 ACCOUNT_LIMITS = {"name": 200, "industry": 120, "website": 300, "phone": 40, "notes": 20_000}
 
 
@@ -397,8 +397,8 @@ class AccountWriter(Writer):
         if inserts:
             insert_many(ctx.db, accounts, inserts)
             ctx.counts.created += len(inserts)
-        if updates:
-            _update_rows(ctx.db, accounts, ACCOUNT_FIELDS, updates)
+        if updates:  # never the name: the import matched the account by it
+            _update_rows(ctx.db, accounts, ACCOUNT_FIELDS[1:], updates)
 
 
 # --- who a row is about ------------------------------------------------------------------

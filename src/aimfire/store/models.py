@@ -128,7 +128,8 @@ class PipelineStage(Base):
 
 class Account(Timestamped, Base):
     __tablename__ = "accounts"
-    __table_args__ = (Index("ix_accounts_owner_name", "owner_id", "name"),)
+    # With the folded name: a search matches companies from the index alone.
+    __table_args__ = (Index("ix_accounts_owner_name", "owner_id", "name", "search_text"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

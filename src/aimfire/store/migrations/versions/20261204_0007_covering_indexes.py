@@ -1,6 +1,7 @@
 """Covering indexes: the indexes by rep and time of stage moves and resolved promises also
-hold the columns a scorecard counts them by, and the index of deals by rep and stage holds
-their value, so scorecards, plans and the board's totals read the indexes alone.
+hold the columns a scorecard counts them by, the index of deals by rep and stage holds their
+value, and the index of accounts by rep and name holds the folded name, so scorecards, plans,
+the board's totals and a search's company match read the indexes alone.
 
 Revision ID: 0007
 Revises: 0006
@@ -20,11 +21,13 @@ WIDENED = (
     ("ix_deal_stage_changes_owner_changed", "deal_stage_changes", ["from_stage_id", "to_stage_id"]),
     ("ix_commitments_owner_resolved", "commitments", ["party", "status"]),
     ("ix_deals_owner_stage", "deals", ["value_cents"]),
+    ("ix_accounts_owner_name", "accounts", ["search_text"]),
 )
 KEYS = {
     "deal_stage_changes": ["owner_id", "changed_at"],
     "commitments": ["owner_id", "resolved_at"],
     "deals": ["owner_id", "stage_id"],
+    "accounts": ["owner_id", "name"],
 }
 
 

@@ -1,6 +1,6 @@
 """Each contact's search text (``store.searchable``) is always its names, email and phone
-digits folded afresh, on both databases: after random edits through the ORM, and when two
-people edit the same contact at once."""
+digits folded afresh, and each account's its name, on both databases: after random edits
+through the ORM, and when two people edit the same contact at once."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from aimfire.domain.contacts import phone_digits
 from aimfire.services import contacts
 from aimfire.services.access import actor_for
 from aimfire.services.setup import Database
-from aimfire.store.models import Contact, User
+from aimfire.store.models import Account, Contact, User
 from health_support import drift
 from support import Personas
 
 NAMES = st.text(alphabet="AaÁáEéÑñÖöZz ßØ'-", min_size=1, max_size=12).filter(str.strip)
 EDITS = st.lists(
-    st.tuples(st.sampled_from(["first_name", "last_name", "email", "phone"]), NAMES),
+    st.tuples(st.sampled_from(["first_name", "last_name", "email", "phone", "company"]), NAMES),
     min_size=1,
     max_size=8,
 )
@@ -36,12 +36,15 @@ def assert_in_step(db: Session) -> None:
 def test_every_orm_edit_folds_the_search_text_afresh(
     db: Session, personas: Personas, edits: list
 ) -> None:
-    contact = Contact(owner_id=personas.rita.id, first_name="Dana")
+    company = Account(owner_id=personas.rita.id, name="Harbor Dental")
+    contact = Contact(owner_id=personas.rita.id, first_name="Dana", account=company)
     db.add(contact)
     assert_in_step(db)
     for field, value in edits:
         if field == "phone":
             contact.phone, contact.phone_digits = value, phone_digits(value)
+        elif field == "company":
+            company.name = value
         else:
             setattr(contact, field, value.strip())
         assert_in_step(db)
