@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from aimfire.domain.interactions import (
     CommitmentStatus,
@@ -109,5 +109,6 @@ def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Co
             Commitment.id.not_in(planned_follow_ups),
         )
         .order_by(Commitment.due_on)
+        .options(selectinload(Commitment.deal))  # as Today's plans load theirs, for the same reason
     )
     return list(db.scalars(query))

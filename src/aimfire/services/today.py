@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from aimfire.domain.interactions import (
     BlockReadiness,
@@ -114,6 +114,9 @@ def due_interactions(db: Session, actor: Actor, day: date) -> list[Interaction]:
             Interaction.scheduled_at < end,
         )
         .order_by(Interaction.scheduled_at, Interaction.id)
+        # The deals by id in a second query: joined, PostgreSQL expected a thousand plans and
+        # hashed every deal of the book to find the forty on Today.
+        .options(selectinload(Interaction.deal))
     )
     return list(db.scalars(query))
 
