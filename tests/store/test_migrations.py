@@ -96,6 +96,15 @@ def test_existing_rows_survive_every_migration(database_url: str) -> None:
     engine.dispose()
 
 
+def down_and_up_again(database: Database, revision: str) -> None:
+    """Undo every migration after ``revision``, then apply them again to the rows kept."""
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    upgrade(database.engine)
+
+
 def test_the_deal_activity_migration_sums_up_the_interactions_already_stored(
     database: Database,
 ) -> None:
@@ -103,11 +112,7 @@ def test_the_deal_activity_migration_sums_up_the_interactions_already_stored(
         load_demo(db)
         kept = db.scalar(select(func.count()).select_from(DealActivity))
     assert kept
-    config = alembic_config()
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0002")
-    upgrade(database.engine)
+    down_and_up_again(database, "0002")
     with database.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(DealActivity)) == kept
         assert drift(connection) == (set(), set())
@@ -116,11 +121,7 @@ def test_the_deal_activity_migration_sums_up_the_interactions_already_stored(
 def test_the_search_text_migration_folds_what_is_already_stored(database: Database) -> None:
     with database.sessions.begin() as db:
         load_demo(db)
-    config = alembic_config()
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0005")
-    upgrade(database.engine)
+    down_and_up_again(database, "0005")
     with database.engine.connect() as connection:
         assert drift(connection) == (set(), set())  # each search text as folded afresh
         texts = connection.scalars(select(Contact.search_text).union(select(Account.search_text)))

@@ -56,22 +56,27 @@ def _form(contact: Contact, **changes: str) -> contacts.ContactInput:
     return contacts.ContactInput(**fields)
 
 
+def _renamed_behind(database: Database, personas: Personas, late: Session) -> tuple[int, Contact]:
+    """A contact "Dana Old", loaded by ``late`` and then renamed "Dana Whitfield" elsewhere:
+    ``late`` keeps its old copy, as a session keeps the objects it loaded."""
+    with database.sessions.begin() as db:
+        dana = contacts.ContactInput(first_name="Dana", last_name="Old")
+        contact_id = contacts.create_contact(db, actor_for(db, personas.rita), dana).id
+    stale = late.get_one(Contact, contact_id)
+    late.commit()  # SQLite lets one transaction write at once
+    with database.sessions.begin() as early:
+        renamed = contacts.ContactInput(first_name="Dana", last_name="Whitfield")
+        contacts.update_contact(early, actor_for(early, personas.rita), contact_id, renamed)
+    return contact_id, stale
+
+
 def test_an_edit_made_meanwhile_is_never_left_out_of_the_search_text(
     database: Database, personas: Personas
 ) -> None:
-    with database.sessions.begin() as db:
-        contact_id = contacts.create_contact(
-            db,
-            actor_for(db, personas.rita),
-            contacts.ContactInput(first_name="Dana", last_name="Old"),
-        ).id
-    with database.sessions() as late, database.sessions() as early:
+    with database.sessions() as late:
+        contact_id, stale = _renamed_behind(database, personas, late)
         rita = actor_for(late, late.get_one(User, personas.rita.id))
-        stale = late.get_one(Contact, contact_id)  # the late editor's form shows "Old"
-        late.commit()  # kept loaded, as a session's objects are; SQLite lets one write at once
-        with early.begin():
-            renamed = contacts.ContactInput(first_name="Dana", last_name="Whitfield")
-            contacts.update_contact(early, actor_for(early, personas.rita), contact_id, renamed)
+        # The late editor's form still shows "Old"; its email change is saved with it.
         contacts.update_contact(late, rita, contact_id, _form(stale, email="dana@example.com"))
         late.commit()
     with database.sessions() as check:
@@ -81,19 +86,9 @@ def test_an_edit_made_meanwhile_is_never_left_out_of_the_search_text(
 def test_archiving_with_an_old_copy_keeps_the_search_text_of_the_names_stored(
     database: Database, personas: Personas
 ) -> None:
-    with database.sessions.begin() as db:
-        contact_id = contacts.create_contact(
-            db,
-            actor_for(db, personas.rita),
-            contacts.ContactInput(first_name="Dana", last_name="Old"),
-        ).id
-    with database.sessions() as late, database.sessions() as early:
+    with database.sessions() as late:
+        contact_id, _ = _renamed_behind(database, personas, late)
         rita = actor_for(late, late.get_one(User, personas.rita.id))
-        late.get_one(Contact, contact_id)  # loaded before the rename below
-        late.commit()
-        with early.begin():
-            renamed = contacts.ContactInput(first_name="Dana", last_name="Whitfield")
-            contacts.update_contact(early, actor_for(early, personas.rita), contact_id, renamed)
         contacts.set_contact_archived(late, rita, contact_id, archived=True)
         late.commit()
     with database.sessions() as check:
