@@ -48,6 +48,7 @@ from aimfire.store.db import make_engine, make_session_factory  # noqa: E402
 from aimfire.store.migrate import upgrade  # noqa: E402
 from aimfire.store.models import (  # noqa: E402
     Account,
+    Base,
     Commitment,
     Contact,
     Deal,
@@ -203,6 +204,10 @@ def generate(
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_session_factory(engine)
+    with sessions() as db:
+        if db.scalar(select(func.count()).select_from(User)):
+            engine.dispose()
+            raise NotEmpty(f"{make_url(url).render_as_string()} already holds data")
     from aimfire.services.pipeline import ensure_default_stages
     from aimfire.services.playbooks import ensure_builtin_playbooks
 
@@ -647,6 +652,24 @@ def _commitments(
         )
 
 
+class NotEmpty(Exception):
+    """The database to fill already holds users (and so, perhaps, a generated book)."""
+
+
+def drop_everything(url: str) -> None:
+    """Empty the database at ``url``: delete a SQLite file, or drop every table of ours."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path((parsed.database or "") + suffix).unlink(missing_ok=True)
+        return
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
 def iter_sizes() -> Iterator[str]:
     yield from ("small", *SIZES)
 
@@ -657,15 +680,21 @@ def main() -> None:
     parser.add_argument("--url", help="database URL (default: a SQLite file under /tmp)")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--today", type=date.fromisoformat, help="the day the data is 'now'")
-    parser.add_argument("--replace", action="store_true", help="delete the SQLite file first")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="start from an empty database: delete the SQLite file, or drop aimfire's tables",
+    )
     args = parser.parse_args()
     url = args.url or default_url(args.size)
     parsed = make_url(url)
-    if args.replace and parsed.get_backend_name() == "sqlite" and parsed.database:
-        for suffix in ("", "-wal", "-shm"):
-            Path(parsed.database + suffix).unlink(missing_ok=True)
+    if args.replace:
+        drop_everything(url)
     console = Console(stderr=True)
-    stats = generate(args.size, url, seed=args.seed, today=args.today, console=console)
+    try:
+        stats = generate(args.size, url, seed=args.seed, today=args.today, console=console)
+    except NotEmpty as error:
+        raise SystemExit(f"{error}: pass --replace to start from an empty database.") from None
     console.print(
         f"{args.size}: {stats.rows:,} rows in {stats.seconds:.1f} s "
         f"({stats.rows / max(stats.seconds, 1e-9):,.0f} rows/s) into "
