@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
@@ -25,11 +26,12 @@ from aimfire.domain.interactions import (
     Reached,
     Result,
 )
+from aimfire.services import funnel_counts
 from aimfire.services.funnel_counts import Span, SpanCounts, count_spans
 from aimfire.services.weeks import local_midnight_utc
 from aimfire.store import rep_days
-from aimfire.store.models import Deal, Interaction, User
-from health_support import NOW, deal
+from aimfire.store.models import Deal, DealStageChange, Interaction, User
+from health_support import NOW, closed_deal, deal, promise, stage
 from support import Personas
 
 WEEK = timedelta(days=7)
@@ -143,4 +145,43 @@ def test_interaction_counts_match_a_count_by_hand(
             for name in FIELDS:
                 assert getattr(found, name) == getattr(expected, name), name
             assert found.quality == expected.quality
+    db.rollback()
+
+
+def test_events_are_counted_in_their_span_however_many_statements_the_spans_take(
+    db: Session, personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rita, ben = db.get_one(User, personas.rita.id), db.get_one(User, personas.ben.id)
+    forward = [("qualified", "meeting_set"), ("meeting_set", "qualified"), ("proposal", "won")]
+    for weeks_in, owner in ((0, rita), (1, rita), (1, rita), (3, ben)):
+        when = START + weeks_in * WEEK + timedelta(days=2)
+        won = closed_deal(db, owner, closed_at=when, outcome="won", value=500)
+        kept = promise(db, won, when.date(), status="kept")
+        kept.resolved_at = when
+        for left, entered in forward:  # two forward moves and one back
+            db.add(
+                DealStageChange(
+                    deal_id=won.id,
+                    owner_id=owner.id,
+                    from_stage_id=stage(db, left).id,
+                    to_stage_id=stage(db, entered).id,
+                    changed_at=when,
+                )
+            )
+    db.flush()
+
+    def week(owner: User, weeks_in: int) -> Span:
+        start = START + weeks_in * WEEK
+        return Span(
+            owner.id, start, start + WEEK, start.date(), (start + WEEK).date() - timedelta(days=1)
+        )
+
+    spans = [week(rita, n) for n in range(4)] + [week(ben, n) for n in range(4)]
+    together = count_spans(db, spans)
+    monkeypatch.setattr(funnel_counts, "SPANS_PER_QUERY", 3)  # three statements, one short
+    assert count_spans(db, spans) == together
+    assert [c.won_count for c in together] == [1, 2, 0, 0, 0, 0, 0, 1]
+    assert [c.won_value_cents for c in together] == [50_000, 100_000, 0, 0, 0, 0, 0, 50_000]
+    assert [c.promises_kept for c in together] == [1, 2, 0, 0, 0, 0, 0, 1]
+    assert [c.stage_advances for c in together] == [2, 4, 0, 0, 0, 0, 0, 2]
     db.rollback()

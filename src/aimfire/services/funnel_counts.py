@@ -14,20 +14,20 @@ The funnel as counted here (each count is one rep's own, inside one span of time
   kept or broken, and the five quality ratings (1 to 5) of logged interactions.
 
 Interactions are summed from each rep's days (``store.rep_days``), so a span is whole days of
-the rep's calendar. Every other query maps (owner, instant) to the span it falls in with one
-CASE expression and lets the database group by it, so a book is counted with one query per
-kind of event, however many reps or weeks are asked for. Spans of one owner must not overlap.
+the rep's calendar. Every other kind of event is counted span by span, each span's count a
+range of an index by owner and time, all of them in one UNION ALL statement however many reps
+or weeks are asked for (``_per_span``). Spans of one owner must not overlap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, literal, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from aimfire.domain.interactions import CommitmentStatus, Party
@@ -36,6 +36,9 @@ from aimfire.store import rep_days
 from aimfire.store.models import Commitment, Deal, DealStageChange, PipelineStage, RepDay
 
 Column = QueryableAttribute[Any]
+T = TypeVar("T")
+# SQLite runs at most 500 SELECTs in one compound statement.
+SPANS_PER_QUERY = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,29 +97,20 @@ def _check_no_overlap(spans: Sequence[Span]) -> None:
             raise ValueError("spans of one owner overlap; each event must fall in one span")
 
 
-def _which_span(spans: Sequence[Span], owner: Column, when: Column) -> ColumnElement[Any]:
-    branches = [
-        (and_(owner == s.owner_id, when >= s.start_utc, when < s.end_utc), literal(i))
-        for i, s in enumerate(spans)
-    ]
-    return case(*branches, else_=None)
-
-
-def _which_day_span(spans: Sequence[Span], owner: Column, day: Column) -> ColumnElement[Any]:
-    branches = [
-        (and_(owner == s.owner_id, day >= s.first_day, day <= s.last_day), literal(i))
-        for i, s in enumerate(spans)
-    ]
-    return case(*branches, else_=None)
-
-
-def _within(spans: Sequence[Span], owner: Column, when: Column) -> ColumnElement[bool]:
-    """A coarse filter the indexes can use before the CASE picks the span."""
-    return and_(
-        owner.in_({s.owner_id for s in spans}),
-        when >= min(s.start_utc for s in spans),
-        when < max(s.end_utc for s in spans),
-    )
+def _per_span(
+    db: Session, spans: Sequence[T], counting: Callable[[T], Select[Any]]
+) -> Iterator[Row[Any]]:
+    """Each span's own counting query, labelled with the span's index and run together as
+    one UNION ALL: each is then a range of an index by owner and time. A CASE picking the span
+    of every event in the whole stretch took two to six times as long for a twelve-week
+    trend, on SQLite and PostgreSQL alike."""
+    for first in range(0, len(spans), SPANS_PER_QUERY):
+        chunk = spans[first : first + SPANS_PER_QUERY]
+        queries = [
+            counting(span).add_columns(literal(i).label("span"))
+            for i, span in enumerate(chunk, first)
+        ]
+        yield from db.execute(union_all(*queries))
 
 
 def _count_interactions(
@@ -153,74 +147,65 @@ def _add_day(count: SpanCounts, day: Any, *, quality: bool) -> None:
 
 
 def _count_won(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    won = (
-        select(
-            _which_span(spans, Deal.owner_id, Deal.closed_at).label("span"),
-            Deal.value_cents,
-        )
+    for n, value_cents, span in _per_span(db, spans, _won):
+        counts[span].won_count = n
+        counts[span].won_value_cents = int(value_cents)
+
+
+def _won(span: Span | Range) -> Select[Any]:
+    return (
+        select(func.count(), func.coalesce(func.sum(Deal.value_cents), 0))
         .join(PipelineStage, PipelineStage.id == Deal.stage_id)
         .where(PipelineStage.outcome == StageOutcome.WON)
-        .where(_within(spans, Deal.owner_id, Deal.closed_at))
-        .subquery()
+        .where(_during(span, Deal.owner_id, Deal.closed_at))
     )
-    grouped = (
-        select(won.c.span, func.count(), func.coalesce(func.sum(won.c.value_cents), 0))
-        .where(won.c.span.is_not(None))
-        .group_by(won.c.span)
-    )
-    for span, n, value in db.execute(grouped):
-        counts[span].won_count = n
-        counts[span].won_value_cents = int(value)
+
+
+def _during(span: Span | Range, owner: Column, when: Column) -> ColumnElement[bool]:
+    return and_(owner == span.owner_id, when >= span.start_utc, when < span.end_utc)
 
 
 def _count_proposals(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    sent = (
-        select(_which_day_span(spans, Deal.owner_id, Deal.proposal_sent_on).label("span"))
-        .where(Deal.owner_id.in_({s.owner_id for s in spans}))
-        .where(Deal.proposal_sent_on >= min(s.first_day for s in spans))
-        .where(Deal.proposal_sent_on <= max(s.last_day for s in spans))
-        .subquery()
-    )
-    grouped = select(sent.c.span, func.count()).where(sent.c.span.is_not(None))
-    for span, n in db.execute(grouped.group_by(sent.c.span)):
+    def sent(span: Span) -> Select[Any]:
+        return select(func.count()).where(
+            Deal.owner_id == span.owner_id,
+            Deal.proposal_sent_on >= span.first_day,
+            Deal.proposal_sent_on <= span.last_day,
+        )
+
+    for n, span in _per_span(db, spans, sent):
         counts[span].proposals = n
 
 
 def _count_stage_advances(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
     left, entered = aliased(PipelineStage), aliased(PipelineStage)
-    moves = (
-        select(
-            _which_span(spans, DealStageChange.owner_id, DealStageChange.changed_at).label("span")
+
+    def forward_moves(span: Span) -> Select[Any]:
+        return (
+            select(func.count())
+            .select_from(DealStageChange)
+            .join(left, left.id == DealStageChange.from_stage_id)
+            .join(entered, entered.id == DealStageChange.to_stage_id)
+            .where(entered.position > left.position)
+            .where(entered.outcome.in_((StageOutcome.OPEN, StageOutcome.WON)))
+            .where(_during(span, DealStageChange.owner_id, DealStageChange.changed_at))
         )
-        .join(left, left.id == DealStageChange.from_stage_id)
-        .join(entered, entered.id == DealStageChange.to_stage_id)
-        .where(entered.position > left.position)
-        .where(entered.outcome.in_((StageOutcome.OPEN, StageOutcome.WON)))
-        .where(_within(spans, DealStageChange.owner_id, DealStageChange.changed_at))
-        .subquery()
-    )
-    grouped = select(moves.c.span, func.count()).where(moves.c.span.is_not(None))
-    for span, n in db.execute(grouped.group_by(moves.c.span)):
+
+    for n, span in _per_span(db, spans, forward_moves):
         counts[span].stage_advances = n
 
 
 def _count_promises(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    resolved = (
-        select(
-            _which_span(spans, Commitment.owner_id, Commitment.resolved_at).label("span"),
-            Commitment.status,
+    def resolved(span: Span) -> Select[Any]:
+        return (
+            select(Commitment.status, func.count())
+            .where(Commitment.party == Party.PROSPECT)
+            .where(Commitment.status.in_((CommitmentStatus.KEPT, CommitmentStatus.BROKEN)))
+            .where(_during(span, Commitment.owner_id, Commitment.resolved_at))
+            .group_by(Commitment.status)
         )
-        .where(Commitment.party == Party.PROSPECT)
-        .where(Commitment.status.in_((CommitmentStatus.KEPT, CommitmentStatus.BROKEN)))
-        .where(_within(spans, Commitment.owner_id, Commitment.resolved_at))
-        .subquery()
-    )
-    grouped = (
-        select(resolved.c.span, resolved.c.status, func.count())
-        .where(resolved.c.span.is_not(None))
-        .group_by(resolved.c.span, resolved.c.status)
-    )
-    for span, status, n in db.execute(grouped):
+
+    for status, n, span in _per_span(db, spans, resolved):
         if status == CommitmentStatus.KEPT:
             counts[span].promises_kept = n
         else:
@@ -236,22 +221,7 @@ class Range:
 
 def won_in_ranges(db: Session, ranges: Sequence[Range]) -> list[tuple[int, int]]:
     """(won deals, won value in cents) for each range, in one query; ranges may overlap."""
-    if not ranges:
-        return []
-    columns = []
-    for r in ranges:
-        inside = and_(
-            Deal.owner_id == r.owner_id, Deal.closed_at >= r.start_utc, Deal.closed_at < r.end_utc
-        )
-        columns.append(func.coalesce(func.sum(case((inside, 1), else_=0)), 0))
-        columns.append(func.coalesce(func.sum(case((inside, Deal.value_cents), else_=0)), 0))
-    query = (
-        select(*columns)
-        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
-        .where(PipelineStage.outcome == StageOutcome.WON)
-        .where(Deal.owner_id.in_({r.owner_id for r in ranges}))
-        .where(Deal.closed_at >= min(r.start_utc for r in ranges))
-        .where(Deal.closed_at < max(r.end_utc for r in ranges))
-    )
-    row = db.execute(query).one()
-    return [(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(ranges))]
+    won = [(0, 0)] * len(ranges)
+    for n, value_cents, i in _per_span(db, ranges, _won):
+        won[i] = (n, int(value_cents))
+    return won
