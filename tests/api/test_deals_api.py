@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aimfire.services import deals
 from aimfire.store.models import Deal
 from support import Api, assert_error, counting
 
@@ -93,6 +95,21 @@ def test_the_board_groups_deals_by_stage_with_totals(rita: Api) -> None:
     assert (board["new"]["count"], board["new"]["value"]) == (2, "350.50")
     assert (board["proposal"]["count"], board["proposal"]["value"]) == (1, "1000.00")
     assert board["won"]["count"] == 0 and board["won"]["deals"] == []
+
+
+def test_the_board_shows_each_stages_most_recently_moved_deals_first(
+    rita: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deals, "BOARD_CARDS_PER_STAGE", 2)
+    stages = stage_ids(rita)
+    made = [new_deal(rita, title=f"Deal {n}") for n in range(3)]
+    for deal in (made[1], made[0], made[2]):  # moved on, one after another
+        rita.post(f"/deals/{deal['id']}/stage", {"stage_id": stages["qualified"]})
+    new_deal(rita, title="Still new")
+    board = {column["stage"]["key"]: column for column in rita.get("/pipeline/board").json()}
+    assert [d["title"] for d in board["qualified"]["deals"]] == ["Deal 2", "Deal 0"]
+    assert board["qualified"]["count"] == 3
+    assert [d["title"] for d in board["new"]["deals"]] == ["Still new"]
 
 
 def test_deals_can_be_searched_and_filtered_by_stage(rita: Api) -> None:

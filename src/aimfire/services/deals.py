@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session, raiseload
 
 from aimfire.domain.contacts import ContactRole
@@ -201,30 +201,31 @@ def pipeline_board(
             .group_by(Deal.stage_id)
         )
     }
-    ranked = (
-        select(
-            Deal.id,
-            func.row_number()
-            .over(partition_by=Deal.stage_id, order_by=(Deal.stage_entered_at.desc(), Deal.id))
-            .label("rank"),
-        )
-        .where(Deal.owner_id == owner)
-        .subquery()
-    )
-    cards = (
-        select(Deal)
-        .join(ranked, ranked.c.id == Deal.id)
-        .where(ranked.c.rank <= BOARD_CARDS_PER_STAGE)
-        .order_by(Deal.stage_entered_at.desc(), Deal.id)
-    )
-    if not with_people:
-        cards = cards.options(raiseload(Deal.people))
+    stages = list_stages(db)
     by_stage: dict[int, list[Deal]] = {}
-    for deal in db.scalars(cards).unique():
-        by_stage.setdefault(deal.stage_id, []).append(deal)
+    if stages:
+        # Each stage's newest cards are the first rows of one index range; ranking every deal
+        # of the book by stage instead took half the board's time for a large book.
+        newest = [
+            select(Deal.id)
+            .where(Deal.owner_id == owner, Deal.stage_id == stage.id)
+            .order_by(Deal.stage_entered_at.desc(), Deal.id)
+            .limit(BOARD_CARDS_PER_STAGE)
+            .subquery()
+            for stage in stages
+        ]
+        cards = (
+            select(Deal)
+            .where(Deal.id.in_(union_all(*(select(ids.c.id) for ids in newest))))
+            .order_by(Deal.stage_entered_at.desc(), Deal.id)
+        )
+        if not with_people:
+            cards = cards.options(raiseload(Deal.people))
+        for deal in db.scalars(cards).unique():
+            by_stage.setdefault(deal.stage_id, []).append(deal)
     return [
         BoardColumn(stage, by_stage.get(stage.id, []), *totals.get(stage.id, (0, 0)))
-        for stage in list_stages(db)
+        for stage in stages
     ]
 
 

@@ -191,8 +191,9 @@ class Contact(Timestamped, Base):
 class Deal(Timestamped, Base):
     __tablename__ = "deals"
     __table_args__ = (
-        # With the value: the board's totals and the plan's average deal read no row.
-        Index("ix_deals_owner_stage", "owner_id", "stage_id", "value_cents"),
+        # In the board's order, with the value: the board's cards and totals and the plan's
+        # average deal read no row.
+        Index("ix_deals_owner_stage", "owner_id", "stage_id", "stage_entered_at", "value_cents"),
         # With stage and value: a span's sales are counted from the index alone.
         Index("ix_deals_owner_closed", "owner_id", "closed_at", "stage_id", "value_cents"),
         Index("ix_deals_owner_proposal_sent", "owner_id", "proposal_sent_on"),

@@ -31,7 +31,12 @@ WIDENED = (
         ["owner_id", "resolved_at"],
         ["party", "status"],
     ),
-    ("ix_deals_owner_stage", "deals", ["owner_id", "stage_id"], ["value_cents"]),
+    (
+        "ix_deals_owner_stage",
+        "deals",
+        ["owner_id", "stage_id"],
+        ["stage_entered_at", "value_cents"],
+    ),
     ("ix_deals_owner_closed", "deals", ["owner_id", "closed_at"], ["stage_id", "value_cents"]),
     ("ix_accounts_owner_name", "accounts", ["owner_id", "name"], ["search_text"]),
 )
