@@ -48,7 +48,7 @@ def test_a_rep_adds_a_contact_opens_a_deal_and_moves_it_on_the_board(
     expect(page).to_have_url(f"{live_server}/login?next=/deals/board")
 
 
-def test_the_search_finds_a_contact_by_phone_digits(
+def test_the_search_finds_a_contact_by_phone_digits_and_by_name_without_accents(
     page: Page, live_server: str, personas: Personas
 ) -> None:
     page.goto(f"{live_server}/login")
@@ -64,3 +64,13 @@ def test_the_search_finds_a_contact_by_phone_digits(
     page.keyboard.type("5557771234")
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="Omar")).to_be_visible()
+    page.goto(f"{live_server}/contacts/new")
+    page.get_by_label("First name").fill("Zoë")
+    page.get_by_label("Last name").fill("MÜLLER")
+    page.get_by_role("button", name="Save contact").click()
+    page.goto(f"{live_server}/contacts")
+    page.keyboard.press("/")
+    page.keyboard.type("zoe muller")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="Zoë MÜLLER")).to_be_visible()
+    expect(page.get_by_role("link", name="Omar")).to_have_count(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import cache
 
 
 class ContactSource(StrEnum):
@@ -34,10 +35,6 @@ def phone_digits(phone: str | None) -> str:
     return _NOT_DIGIT.sub("", phone or "")
 
 
-# Every combining mark (all lie below U+20000) mapped to nothing: accents left bare by NFKD.
-_WITHOUT_COMBINING_MARKS = dict.fromkeys(
-    point for point in range(0x20000) if unicodedata.combining(chr(point))
-)
 # Long enough for two full names, an email and a phone number; short enough to sit in an index.
 SEARCH_TEXT_LIMIT = 300
 
@@ -49,7 +46,13 @@ def folded(text: str) -> str:
     # Decomposed both before and after case folding: "ᴬ" only becomes "A" once decomposed,
     # and only then folds to "a"; so folding twice gives what folding once gave.
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return decomposed.translate(_WITHOUT_COMBINING_MARKS)
+    return decomposed.translate(_without_combining_marks())
+
+
+@cache  # built on first use, not when the module is imported
+def _without_combining_marks() -> dict[int, None]:
+    """Every combining mark (all lie below U+20000) mapped to nothing: accents left by NFKD."""
+    return dict.fromkeys(point for point in range(0x20000) if unicodedata.combining(chr(point)))
 
 
 def search_text(first_name: str, last_name: str, email: str, phone_digits: str) -> str:

@@ -44,8 +44,9 @@ def search_contacts(
     if not include_archived:
         matching = matching.where(Contact.archived_at.is_(None))
     for word in query.replace("\x00", "").split():  # PostgreSQL refuses NUL
-        if folded(word).strip():  # a lone accent folds to nothing and would match anyone
-            matching = matching.where(_matches(owner, word))
+        text = folded(word).strip()
+        if text:  # a lone accent folds to nothing and would match anyone
+            matching = matching.where(_matches(owner, text, phone_digits(word)))
     # Ids first, from the search index alone; then only the page's contacts are read.
     found = paginate(
         db, matching.order_by(Contact.last_name, Contact.first_name, Contact.id), page, per_page
@@ -55,9 +56,9 @@ def search_contacts(
     return Page(shown, found.total, found.page, found.per_page)
 
 
-def _matches(owner_id: int, word: str) -> ColumnElement[bool]:
-    """A word matches a name, the email, the phone or the company, ignoring case and accents."""
-    text = folded(word)
+def _matches(owner_id: int, text: str, digits: str) -> ColumnElement[bool]:
+    """A word, folded to ``text``, matches a name, the email, the phone or the company, ignoring
+    case and accents; its ``digits`` match a phone number written any other way."""
     companies = select(Account.id).where(
         Account.owner_id == owner_id, Account.search_text.contains(text, autoescape=True)
     )
@@ -65,7 +66,6 @@ def _matches(owner_id: int, word: str) -> ColumnElement[bool]:
         Contact.search_text.contains(text, autoescape=True),
         Contact.account_id.in_(companies),
     ]
-    digits = phone_digits(word)
     if len(digits) >= MIN_SEARCH_DIGITS and digits != text:  # "(555)" finds +1 555 0102
         conditions.append(Contact.search_text.contains(digits))
     return or_(*conditions)

@@ -17,13 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import (
-    ContactRole,
-    ContactSource,
-    folded,
-    phone_digits,
-    search_text,
-)
+from aimfire.domain.contacts import ContactRole, ContactSource, folded, phone_digits
 from aimfire.domain.csv_mapping import Kind
 from aimfire.domain.csv_values import (
     ROLE_SYNONYMS,
@@ -38,6 +32,7 @@ from aimfire.domain.csv_values import (
 from aimfire.services.access import Actor
 from aimfire.store.bulk import insert_many
 from aimfire.store.models import Account, Contact, Deal
+from aimfire.store.searchable import contact_text
 
 contacts = Contact.__table__
 accounts = Account.__table__
@@ -257,9 +252,7 @@ class ContactWriter(Writer):
         for row in (*inserts, *updates.values()):
             if id(row) in companies:
                 row["account_id"] = account_ids[companies[id(row)].casefold()]
-            row["search_text"] = search_text(
-                row["first_name"], row["last_name"], row["email"], row["phone_digits"]
-            )
+            row["search_text"] = contact_text(row)
         if inserts:
             insert_many(ctx.db, contacts, inserts)
             ctx.counts.created += len(inserts)

@@ -14,7 +14,7 @@ that added the columns call ``rebuild_all``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -25,7 +25,12 @@ from aimfire.domain.contacts import folded, search_text
 from aimfire.store.models import Account, Contact
 
 ROWS_PER_BATCH = 5_000
-CONTACT_COLUMNS = ("first_name", "last_name", "email", "phone_digits")
+CONTACT_COLUMNS = ("first_name", "last_name", "email", "phone_digits")  # search_text's own
+
+
+def contact_text(values: Mapping[str, str | None]) -> str:
+    """The search text of a contact given by its columns (a row, or an object's attributes)."""
+    return search_text(**{name: values[name] or "" for name in CONTACT_COLUMNS})
 
 
 def keep_in_step(factory: sessionmaker[Session]) -> None:
@@ -36,11 +41,8 @@ def _fold_flushed(session: Session, _flush: UOWTransaction, _instances: object) 
     for instance in chain(session.new, session.dirty):
         if isinstance(instance, Contact) and _changed(instance, CONTACT_COLUMNS):
             # Defaults are not filled in before the flush, so a new contact's may be None.
-            instance.search_text = search_text(
-                instance.first_name,
-                instance.last_name or "",
-                instance.email or "",
-                instance.phone_digits or "",
+            instance.search_text = contact_text(
+                {name: getattr(instance, name) for name in CONTACT_COLUMNS}
             )
         elif isinstance(instance, Account) and _changed(instance, ("name",)):
             instance.search_text = folded(instance.name)
@@ -53,15 +55,15 @@ def _changed(instance: Contact | Account, names: Sequence[str]) -> bool:
 
 def rebuild_all(connection: Connection) -> None:
     """Fold every contact's and account's search text afresh: after a restore or a migration."""
-    _rebuild(connection, Contact.__table__, CONTACT_COLUMNS, lambda row: search_text(*row))
-    _rebuild(connection, Account.__table__, ("name",), lambda row: folded(row[0]))
+    _rebuild(connection, Contact.__table__, CONTACT_COLUMNS, contact_text)
+    _rebuild(connection, Account.__table__, ("name",), lambda row: folded(row["name"]))
 
 
 def _rebuild(
     connection: Connection,
     table: Table,
     names: Sequence[str],
-    fold: Callable[[Sequence[Any]], str],
+    fold: Callable[[Mapping[str, Any]], str],
 ) -> None:
     c = table.c
     statement = (
@@ -78,6 +80,6 @@ def _rebuild(
         .limit(ROWS_PER_BATCH)
     ).all():
         connection.execute(
-            statement, [{"row_id": row[0], "folded": fold(row[1:])} for row in batch]
+            statement, [{"row_id": row.id, "folded": fold(row._mapping)} for row in batch]
         )
-        after = batch[-1][0]
+        after = batch[-1].id
