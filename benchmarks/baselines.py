@@ -194,7 +194,7 @@ def contact_search(raw: Raw, owner: int, word: str, per_page: int = 50) -> int:
 
 def pipeline_board(raw: Raw, owner: int, per_stage: int = 50) -> int:
     """Each active stage's totals and its newest cards, each stage's cards one LIMIT query,
-    all of them in one UNION ALL."""
+    all of them in one UNION ALL; then the cards' health flags, from the stored first days."""
     totals = raw.rows(
         "SELECT stage_id, COUNT(*), SUM(value_cents) FROM deals WHERE owner_id = ?"
         " GROUP BY stage_id",
@@ -206,12 +206,18 @@ def pipeline_board(raw: Raw, owner: int, per_stage: int = 50) -> int:
         f" ORDER BY stage_entered_at DESC, id LIMIT {per_stage}) s{i}"
         for i in range(len(stages))
     )
-    raw.rows(
-        "SELECT d.*, c.first_name, c.last_name, a.name FROM deals d"
-        " LEFT JOIN contacts c ON c.id = d.contact_id LEFT JOIN accounts a ON a.id = d.account_id"
+    cards = raw.rows(
+        "SELECT d.id, d.title, d.value_cents, d.stage_id, d.stage_entered_at, d.contact_id,"
+        " c.first_name, c.last_name FROM deals d LEFT JOIN contacts c ON c.id = d.contact_id"
         f" WHERE d.id IN ({newest}) ORDER BY d.stage_entered_at DESC, d.id",
         [value for stage in stages for value in (owner, stage[0])],
     )
+    if cards:
+        raw.rows(
+            f"SELECT deal_id, {', '.join(RULES)} FROM deal_flag_days WHERE owner_id = ?"
+            f" AND deal_id IN ({', '.join('?' * len(cards))})",
+            [owner, *(card[0] for card in cards)],
+        )
     return sum(count for _, count, _ in totals)
 
 

@@ -94,7 +94,11 @@ def test_the_board_groups_deals_by_stage_with_totals(rita: Api) -> None:
     board = {column["stage"]["key"]: column for column in rita.get("/pipeline/board").json()}
     assert (board["new"]["count"], board["new"]["value"]) == (2, "350.50")
     assert (board["proposal"]["count"], board["proposal"]["value"]) == (1, "1000.00")
-    assert board["won"]["count"] == 0 and board["won"]["deals"] == []
+    assert board["won"]["count"] == 0 and board["won"]["cards"] == []
+    [card] = board["proposal"]["cards"]
+    assert (card["value"], card["contact_name"]) == ("1000.00", "Dana")
+    # Nothing planned, and at the proposal stage nobody has met Dana, who decides.
+    assert card["flags"] == ["no_next_step", "decision_maker_not_met"]
 
 
 def test_the_board_shows_each_stages_most_recently_moved_deals_first(
@@ -107,9 +111,9 @@ def test_the_board_shows_each_stages_most_recently_moved_deals_first(
         rita.post(f"/deals/{deal['id']}/stage", {"stage_id": stages["qualified"]})
     new_deal(rita, title="Still new")
     board = {column["stage"]["key"]: column for column in rita.get("/pipeline/board").json()}
-    assert [d["title"] for d in board["qualified"]["deals"]] == ["Deal 2", "Deal 0"]
+    assert [d["title"] for d in board["qualified"]["cards"]] == ["Deal 2", "Deal 0"]
     assert board["qualified"]["count"] == 3
-    assert [d["title"] for d in board["new"]["deals"]] == ["Still new"]
+    assert [d["title"] for d in board["new"]["cards"]] == ["Still new"]
 
 
 def test_deals_can_be_searched_and_filtered_by_stage(rita: Api) -> None:

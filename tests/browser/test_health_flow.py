@@ -23,7 +23,7 @@ def test_a_stale_deal_is_flagged_and_planning_its_diagnosis_clears_no_next_step(
     page.goto(f"{live_server}/deals/board")
     card = page.locator("li.card", has_text="Whitfield family")
     expect(card.get_by_text("No next step")).to_be_visible()
-    card.get_by_role("link", name="Whitfield family: season tickets").click()
+    card.get_by_role("link", name="Whitfield family: season tickets", exact=True).click()
 
     health = page.locator("section.health")
     expect(health.get_by_role("heading", name="Deal health: 2 flags")).to_be_visible()

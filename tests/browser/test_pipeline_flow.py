@@ -35,12 +35,22 @@ def test_a_rep_adds_a_contact_opens_a_deal_and_moves_it_on_the_board(
 
     page.goto(f"{live_server}/deals/board")
     new_column = page.locator("section.column", has=page.get_by_role("heading", name="New"))
-    expect(new_column.get_by_role("link", name="Whitfield family: season tickets")).to_be_visible()
-    page.get_by_label("Move Whitfield family: season tickets to").select_option(label="Qualified")
-    page.locator("li.card", has_text="Whitfield family").get_by_role("button", name="Move").click()
+    expect(
+        new_column.get_by_role("link", name="Whitfield family: season tickets", exact=True)
+    ).to_be_visible()
+    page.get_by_role("link", name="Move Whitfield family: season tickets").click()
+    dialog = page.get_by_role("dialog", name="Move Whitfield family: season tickets")
+    expect(dialog.get_by_label("Move to")).to_be_focused()
+    expect(dialog.get_by_label("Move to")).to_have_value(
+        new_column.get_attribute("data-stage") or ""
+    )
+    dialog.get_by_label("Move to").select_option(label="Qualified")
+    dialog.get_by_role("button", name="Move").click()
     expect(page.get_by_role("status")).to_contain_text("moved to Qualified")
     qualified = page.locator("section.column", has=page.get_by_role("heading", name="Qualified"))
-    expect(qualified.get_by_role("link", name="Whitfield family: season tickets")).to_be_visible()
+    expect(
+        qualified.get_by_role("link", name="Whitfield family: season tickets", exact=True)
+    ).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()

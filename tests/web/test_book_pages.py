@@ -141,6 +141,9 @@ def test_the_board_moves_a_deal_and_comes_back(
     assert moved.headers["location"] == "/deals/board"
     board = client.get("/deals/board").text
     assert "moved to Qualified" in board
+    # Without JavaScript a card's Move opens the deal's page at its own move form.
+    assert f'href="/deals/{deal}#move"' in board
+    assert 'id="move"' in client.get(f"/deals/{deal}").text
     evil = post_form(
         client,
         f"/deals/{deal}/stage",

@@ -55,6 +55,10 @@ def _without_combining_marks() -> dict[int, None]:
     return dict.fromkeys(point for point in range(0x20000) if unicodedata.combining(chr(point)))
 
 
+def person_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name}".strip()
+
+
 def search_text(first_name: str, last_name: str, email: str, phone_digits: str) -> str:
     """What a contact search looks through, folded once when the contact is written."""
     # The email last: an email long enough to be cut short loses only its own end.

@@ -62,6 +62,14 @@ class Rule(StrEnum):
     DECISION_MAKER_NOT_MET = "decision_maker_not_met"
     TOO_LONG_IN_STAGE = "too_long_in_stage"
 
+    @property
+    def label(self) -> str:
+        return RULE_LABELS[self]
+
+    @property
+    def summary(self) -> str:
+        return RULE_SUMMARIES[self]
+
 
 # Rules in the order they are declared: the most urgent first.
 URGENCY: dict[Rule, int] = {rule: rank for rank, rule in enumerate(Rule)}
@@ -74,6 +82,18 @@ RULE_LABELS: dict[Rule, str] = {
     Rule.DECISION_MAKER_UNKNOWN: "Who decides?",
     Rule.DECISION_MAKER_NOT_MET: "Decision maker not met",
     Rule.TOO_LONG_IN_STAGE: "Too long in stage",
+}
+
+# What each flag means in general, where the deal's own details are not at hand (the board's
+# badges); a flag's reason says it for the deal.
+RULE_SUMMARIES: dict[Rule, str] = {
+    Rule.STALLED: "Attempts to reach them have gone unanswered.",
+    Rule.PROPOSAL_WITHOUT_FOLLOW_UP: "The proposal went out with no follow-up meeting booked.",
+    Rule.PROMISE_OVERDUE: "Something they promised is overdue.",
+    Rule.NO_NEXT_STEP: "Nothing is planned on this open deal.",
+    Rule.DECISION_MAKER_UNKNOWN: "Nobody is named as the decision maker.",
+    Rule.DECISION_MAKER_NOT_MET: "Nobody has met the decision maker yet.",
+    Rule.TOO_LONG_IN_STAGE: "In this stage longer than its limit.",
 }
 
 # Why the rep gets in touch when planning the diagnosis (domain.interactions.Reason).
@@ -174,7 +194,7 @@ class Flag:
 
     @property
     def label(self) -> str:
-        return RULE_LABELS[self.rule]
+        return self.rule.label
 
     @property
     def plan_reason(self) -> Reason:

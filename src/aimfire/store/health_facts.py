@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
-from aimfire.domain.contacts import ContactRole
+from aimfire.domain.contacts import ContactRole, person_name
 from aimfire.domain.health import PROPOSAL_STAGE_KEY, DealFacts, Promise, Thresholds, thresholds_for
 from aimfire.domain.interactions import CommitmentStatus, Party
 from aimfire.domain.pipeline import StageOutcome
@@ -156,7 +156,7 @@ def _decision_makers(
         .order_by(DealContact.deal_id.desc(), DealContact.id.desc())
     )
     # Ordered last to first, so the first-named decision maker of each deal is kept.
-    return {deal_id: (cid, f"{first} {last}".strip()) for deal_id, cid, first, last in rows}
+    return {deal_id: (cid, person_name(first, last)) for deal_id, cid, first, last in rows}
 
 
 def _open_promises(connection: Connection, scope: Select[tuple[int]]) -> dict[int, list[Promise]]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
+from aimfire.domain.contacts import person_name
 from aimfire.store.types import UTCDateTime, utcnow
 
 # Stable constraint names so Alembic can alter tables on SQLite (batch mode) and PostgreSQL.
@@ -185,7 +186,7 @@ class Contact(Timestamped, Base):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
 
 class Deal(Timestamped, Base):

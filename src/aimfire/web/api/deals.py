@@ -10,7 +10,14 @@ from aimfire.domain.pipeline import cents_to_amount
 from aimfire.services import deals
 from aimfire.services.paging import MAX_PER_PAGE
 from aimfire.services.pipeline import list_stages
-from aimfire.web.api.schemas import ERRORS, BoardColumnOut, DealOut, PageOut, StageOut
+from aimfire.web.api.schemas import (
+    ERRORS,
+    BoardCardOut,
+    BoardColumnOut,
+    DealOut,
+    PageOut,
+    StageOut,
+)
 from aimfire.web.deps import ApiActor, DbSession
 
 router = APIRouter(tags=["deals"], responses=ERRORS)
@@ -84,7 +91,7 @@ def pipeline_board(
             stage=StageOut.model_validate(column.stage),
             count=column.count,
             value=cents_to_amount(column.value_cents),
-            deals=[DealOut.of(d) for d in column.deals],
+            cards=[BoardCardOut.of(card) for card in column.cards],
         )
         for column in deals.pipeline_board(db, actor, owner_id)
     ]

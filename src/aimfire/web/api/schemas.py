@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from aimfire.domain.pipeline import cents_to_amount
+from aimfire.services.deals import BoardCard
 from aimfire.services.paging import Page
 from aimfire.store.models import Deal
 
@@ -159,11 +160,35 @@ class DealOut(Out):
         )
 
 
+class BoardCardOut(BaseModel):
+    id: int
+    title: str
+    value: str = Field(description="Decimal amount with two places, e.g. '1250.00'.")
+    stage_id: int
+    stage_entered_at: datetime
+    contact_id: int | None
+    contact_name: str = Field(description="The deal's contact, empty when it has none.")
+    flags: list[str] = Field(description="The deal-health rules flagging it, most urgent first.")
+
+    @classmethod
+    def of(cls, card: BoardCard) -> BoardCardOut:
+        return cls(
+            id=card.id,
+            title=card.title,
+            value=cents_to_amount(card.value_cents),
+            stage_id=card.stage_id,
+            stage_entered_at=card.stage_entered_at,
+            contact_id=card.contact_id,
+            contact_name=card.contact_name,
+            flags=[rule.value for rule in card.flags],
+        )
+
+
 class BoardColumnOut(BaseModel):
     stage: StageOut
     count: int
     value: str
-    deals: list[DealOut]
+    cards: list[BoardCardOut] = Field(description="The stage's most recently moved deals.")
 
 
 class TeamMemberOut(Out):

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.pipeline import cents_to_amount
 from aimfire.errors import AppError
-from aimfire.services import accounts, contacts, deals, health, interactions, postmortems
+from aimfire.services import accounts, contacts, deals, interactions, postmortems
 from aimfire.services.access import readable_owners
 from aimfire.services.pipeline import list_stages
 from aimfire.services.validation import parse_input
@@ -50,17 +50,13 @@ def deal_list(
 def deal_board(
     request: Request, db: DbSession, actor: PageActor, owner_id: int | None = None
 ) -> Response:
-    columns = deals.pipeline_board(db, actor, owner_id, with_people=False)
     owner = owner_id or actor.id
     context = {
-        "columns": columns,
+        "columns": deals.pipeline_board(db, actor, owner_id),
         "stages": list_stages(db),
         "owner_id": owner_id,
         "owners": readable_owners(db, actor),
         "can_move": owner == actor.id,
-        "flags": health.flags_by_deal(
-            db, actor, owner_id, deal_ids=[deal.id for column in columns for deal in column.deals]
-        ),
     }
     return render(request, "deals/board.html", context)
 

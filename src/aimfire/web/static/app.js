@@ -39,26 +39,48 @@
   const zone = document.querySelector("input[data-default-tz]");
   if (zone && !zone.value) zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
-  // Pipeline board: drag a card onto a column to move it (the Move form stays for keyboards).
-  let dragged = null;
-  document.querySelectorAll(".board .card").forEach((card) => {
-    if (!card.querySelector("form.move")) return;
-    card.draggable = true;
-    card.addEventListener("dragstart", () => { dragged = card; card.classList.add("dragging"); });
-    card.addEventListener("dragend", () => { card.classList.remove("dragging"); dragged = null; });
-  });
-  document.querySelectorAll(".board .column").forEach((column) => {
-    column.addEventListener("dragover", (event) => { if (dragged) { event.preventDefault(); column.classList.add("drop"); } });
-    column.addEventListener("dragleave", () => column.classList.remove("drop"));
-    column.addEventListener("drop", (event) => {
-      event.preventDefault();
-      column.classList.remove("drop");
-      if (!dragged) return;
-      const form = dragged.querySelector("form.move");
-      form.querySelector("select[name=stage_id]").value = column.dataset.stage;
-      form.submit();
+  // ---- Pipeline board: one move form for every card -------------------------------------
+  // A card's Move link opens the form for that card (without this file it opens the deal's
+  // page at its own move form); dragging a card onto a column moves it there at once.
+  const moveDialog = document.querySelector("[data-move-dialog]");
+  if (moveDialog) {
+    const moveForm = moveDialog.querySelector("[data-move-form]");
+    const moveStage = moveForm.querySelector("select[name=stage_id]");
+    const aim = (card) => {
+      moveForm.action = `/deals/${card.dataset.deal}/stage`;
+      moveStage.value = card.closest(".column").dataset.stage;
+    };
+    document.querySelectorAll(".board [data-move]").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const card = link.closest(".card");
+        aim(card);
+        moveDialog.querySelector("[data-move-title]").textContent = `Move ${card.querySelector("a").textContent}`;
+        moveDialog.showModal();
+        moveStage.focus();
+      });
     });
-  });
+    moveDialog.querySelector("[data-move-cancel]").addEventListener("click", () => moveDialog.close());
+
+    let dragged = null;
+    document.querySelectorAll(".board .card").forEach((card) => {
+      card.draggable = true;
+      card.addEventListener("dragstart", () => { dragged = card; card.classList.add("dragging"); });
+      card.addEventListener("dragend", () => { card.classList.remove("dragging"); dragged = null; });
+    });
+    document.querySelectorAll(".board .column").forEach((column) => {
+      column.addEventListener("dragover", (event) => { if (dragged) { event.preventDefault(); column.classList.add("drop"); } });
+      column.addEventListener("dragleave", () => column.classList.remove("drop"));
+      column.addEventListener("drop", (event) => {
+        event.preventDefault();
+        column.classList.remove("drop");
+        if (!dragged) return;
+        aim(dragged);
+        moveStage.value = column.dataset.stage;
+        moveForm.submit();
+      });
+    });
+  }
 
   // ---- Planning form -------------------------------------------------------------------
   const planForm = document.querySelector("[data-plan-form]");
