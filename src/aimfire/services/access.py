@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from aimfire.domain.teams import TeamRole
 from aimfire.errors import NotFound, PermissionDenied
@@ -50,13 +50,15 @@ def actor_for(db: Session, user: User) -> Actor:
 
 
 def coached_rep_ids(db: Session, coach_id: int) -> set[int]:
-    coach = aliased(TeamMember)
-    rep = aliased(TeamMember)
+    # Aliases of the table, not of the mapped class: every request asks, and the ORM's
+    # aliases cost twice the query itself.
+    coach = TeamMember.__table__.alias("coach")
+    rep = TeamMember.__table__.alias("rep")
     query = (
-        select(rep.user_id)
-        .join(coach, coach.team_id == rep.team_id)
-        .where(coach.user_id == coach_id, coach.role == TeamRole.COACH)
-        .where(rep.role == TeamRole.REP, rep.user_id != coach_id)
+        select(rep.c.user_id)
+        .join(coach, coach.c.team_id == rep.c.team_id)
+        .where(coach.c.user_id == coach_id, coach.c.role == TeamRole.COACH)
+        .where(rep.c.role == TeamRole.REP, rep.c.user_id != coach_id)
     )
     return set(db.scalars(query))
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from aimfire.domain.interactions import (
     CommitmentStatus,
@@ -17,6 +17,7 @@ from aimfire.domain.interactions import (
 )
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor, get_writable, readable_owner
+from aimfire.services.deals import deal_named_by
 from aimfire.services.validation import Input
 from aimfire.store.models import Commitment, Interaction
 from aimfire.store.types import utcnow
@@ -109,6 +110,6 @@ def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Co
             Commitment.id.not_in(planned_follow_ups),
         )
         .order_by(Commitment.due_on)
-        .options(selectinload(Commitment.deal))  # as Today's plans load theirs, for the same reason
+        .options(deal_named_by(Commitment.deal))
     )
     return list(db.scalars(query))

@@ -8,22 +8,25 @@ from decimal import Decimal
 
 from pydantic import Field
 from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session, raiseload, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from aimfire.domain.contacts import ContactRole, person_name
 from aimfire.domain.health import Rule
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.errors import Invalid, NotFound
 from aimfire.services.access import Actor, get_readable, get_writable, readable_owner
-from aimfire.services.health import flagged_rules
+from aimfire.services.health import book_day
 from aimfire.services.paging import Page, paginate
 from aimfire.services.pipeline import first_open_stage, get_stage, list_stages
 from aimfire.services.validation import Input
+from aimfire.store.deal_flags import FIRST_DAYS, flagged_on
 from aimfire.store.models import (
     Account,
     Contact,
     Deal,
     DealContact,
+    DealFlagDays,
     DealStageChange,
     PipelineStage,
 )
@@ -179,6 +182,17 @@ def decision_maker_identified(deal: Deal) -> bool:
     return any(p.role == ContactRole.DECISION_MAKER for p in deal.people)
 
 
+def deal_named_by(relationship: QueryableAttribute[Deal | None]) -> LoaderOption:
+    """Load the deals of a list of plans or promises by id in a second query, with their
+    stage, for lists that name a deal but show nothing else of it (Today, work mode). Its
+    people are never loaded; its contact and account only from what the session holds."""
+    return selectinload(relationship).options(
+        raiseload(Deal.people),
+        raiseload(Deal.contact, sql_only=True),
+        raiseload(Deal.account, sql_only=True),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class BoardCard:
     """A deal as the board shows it, with the health rules flagging it (most urgent first).
@@ -216,6 +230,7 @@ def pipeline_board(db: Session, actor: Actor, owner_id: int | None = None) -> li
         )
     }
     stages = list_stages(db)
+    day = book_day(db, actor, owner_id)
     by_stage: dict[int, list[BoardCard]] = {}
     if stages:
         # Each stage's newest cards are the first rows of one index range; ranking every deal
@@ -238,19 +253,26 @@ def pipeline_board(db: Session, actor: Actor, owner_id: int | None = None) -> li
                 Deal.contact_id,
                 Contact.first_name,
                 Contact.last_name,
+                *FIRST_DAYS,
             )
             .outerjoin(Contact, Contact.id == Deal.contact_id)
+            .outerjoin(DealFlagDays, DealFlagDays.deal_id == Deal.id)  # no row: a closed deal
             .where(Deal.id.in_(union_all(*(select(ids.c.id) for ids in newest))))
             .order_by(Deal.stage_entered_at.desc(), Deal.id)
-        ).all()
-        flags = flagged_rules(db, actor, owner_id, deal_ids=[row.id for row in rows])
-        for *deal, first_name, last_name in rows:
-            card = BoardCard(
-                *deal,
-                contact_name=person_name(first_name or "", last_name or ""),
-                flags=flags.get(deal[0], []),
+        )
+        for deal_id, title, value, stage_id, moved_at, contact_id, first, last, *days in rows:
+            by_stage.setdefault(stage_id, []).append(
+                BoardCard(
+                    deal_id,
+                    title,
+                    value,
+                    stage_id,
+                    moved_at,
+                    contact_id,
+                    person_name(first or "", last or ""),
+                    flagged_on(day, days),
+                )
             )
-            by_stage.setdefault(card.stage_id, []).append(card)
     return [
         BoardColumn(stage, by_stage.get(stage.id, []), *totals.get(stage.id, (0, 0)))
         for stage in stages

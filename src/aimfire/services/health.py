@@ -9,7 +9,6 @@ shows are then judged in full, from facts read in a few aggregate queries
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -211,35 +210,10 @@ def flagged_count(
     return db.scalar(select(func.count()).select_from(flagged)) or 0
 
 
-def flagged_rules(
-    db: Session,
-    actor: Actor,
-    owner_id: int | None = None,
-    *,
-    deal_ids: Collection[int],
-    today: date | None = None,
-) -> dict[int, list[Rule]]:
-    """Deal id -> the rules flagging it, most urgent first, for those of ``deal_ids`` that are
-    open deals of the book and flagged (the badges on the board's cards). Read from the stored
-    first days in one query: judging the board's 400 cards in full took longer than the rest
-    of the page."""
+def book_day(db: Session, actor: Actor, owner_id: int | None = None) -> date:
+    """Today on the calendar of the book's owner, the day its flags are read for."""
     owner = readable_owner(actor, owner_id)
-    day = _calendar(db, actor, owner, today).day
-    rows = db.execute(
-        select(DealFlagDays.deal_id, *(first_day(rule) for rule in Rule)).where(
-            DealFlagDays.owner_id == owner, DealFlagDays.deal_id.in_(list(deal_ids))
-        )
-    )
-    found: dict[int, list[Rule]] = {}
-    for deal_id, *days in rows:
-        rules = [
-            rule
-            for rule, first in zip(Rule, days, strict=True)
-            if first is not None and first <= day
-        ]
-        if rules:
-            found[deal_id] = rules
-    return found
+    return _calendar(db, actor, owner, None).day
 
 
 @dataclass(frozen=True, slots=True)

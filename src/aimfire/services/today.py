@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from aimfire.domain.interactions import (
     BlockReadiness,
@@ -23,6 +23,7 @@ from aimfire.domain.interactions import (
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor
 from aimfire.services.commitments import overdue_prospect_promises
+from aimfire.services.deals import deal_named_by
 from aimfire.services.health import suggested_diagnoses
 from aimfire.services.interactions import plan_problems
 from aimfire.store.models import Commitment, Contact, Deal, Interaction, WorkSession
@@ -116,7 +117,7 @@ def due_interactions(db: Session, actor: Actor, day: date) -> list[Interaction]:
         .order_by(Interaction.scheduled_at, Interaction.id)
         # The deals by id in a second query: joined, PostgreSQL expected a thousand plans and
         # hashed every deal of the book to find the forty on Today.
-        .options(selectinload(Interaction.deal))
+        .options(deal_named_by(Interaction.deal))
     )
     return list(db.scalars(query))
 

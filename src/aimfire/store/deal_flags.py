@@ -12,7 +12,8 @@ adjusted, so it cannot drift; ``store.deal_summaries`` decides when.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
@@ -29,6 +30,20 @@ DEALS_PER_PASS = 5000  # facts held in memory at once while the whole table is r
 def first_day(rule: Rule) -> ColumnElement[Any]:
     """The column holding the first day ``rule`` flags a deal."""
     return _table.c[rule.value]
+
+
+RULES = tuple(Rule)  # most urgent first; a tuple, as each board card goes through them
+FIRST_DAYS = tuple(first_day(rule) for rule in RULES)
+
+
+def flagged_on(day: date, first_days: Sequence[date | None]) -> list[Rule]:
+    """The rules flagging a deal on ``day``, most urgent first, from its stored first days
+    (read in the order of ``FIRST_DAYS``; all None for a deal with no row)."""
+    return [
+        rule
+        for rule, first in zip(RULES, first_days, strict=True)
+        if first is not None and first <= day
+    ]
 
 
 def refresh(connection: Connection, deal_ids: Iterable[int]) -> None:
