@@ -16,7 +16,7 @@ from aimfire.domain.health import Rule, first_flag_days
 from aimfire.domain.objective import check_objective
 from aimfire.services.pipeline import ensure_default_stages
 from aimfire.store import deal_activity, rep_days
-from aimfire.store.health_facts import open_deal_facts, open_scope
+from aimfire.store.health_facts import open_deal_facts
 from aimfire.store.models import (
     Account,
     Commitment,
@@ -208,7 +208,8 @@ def _fresh_flag_days(connection: Connection) -> list[tuple[object, ...]]:
     """Each open deal's first flag days, worked out from its facts as they stand."""
     zones = {user_id: zone for user_id, zone in connection.execute(select(User.id, User.time_zone))}
     rows = []
-    for found in open_deal_facts(connection, open_scope()):
+    every_deal = connection.scalars(select(Deal.id)).all()
+    for found in open_deal_facts(connection, every_deal):
         days = first_flag_days(found.facts, time_zone=zones[found.owner_id])
         head = (found.deal_id, found.owner_id, found.value_cents, found.reachable)
         rows.append((*head, *(days.get(rule) for rule in Rule)))

@@ -9,6 +9,7 @@ shows are then judged in full, from facts read in a few aggregate queries
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -34,7 +35,7 @@ from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
 from aimfire.store.bulk import id_chunks
 from aimfire.store.deal_flags import first_day
-from aimfire.store.health_facts import open_deal_facts, open_scope, stage_thresholds_of
+from aimfire.store.health_facts import open_deal_facts, stage_thresholds_of
 from aimfire.store.models import (
     Contact,
     Deal,
@@ -108,7 +109,7 @@ def _calendar(db: Session, actor: Actor, owner_id: int, today: date | None) -> _
     return _Calendar(today if today is not None else local_today(utcnow(), zone), zone)
 
 
-def _judge(db: Session, scope: Select[tuple[int]], calendar: _Calendar) -> list[Judgement]:
+def _judge(db: Session, deal_ids: Collection[int], calendar: _Calendar) -> list[Judgement]:
     return [
         Judgement(
             deal.deal_id,
@@ -117,7 +118,7 @@ def _judge(db: Session, scope: Select[tuple[int]], calendar: _Calendar) -> list[
             deal.facts,
             evaluate(deal.facts, today=calendar.day, time_zone=calendar.time_zone),
         )
-        for deal in open_deal_facts(db.connection(), scope)
+        for deal in open_deal_facts(db.connection(), deal_ids)
     ]
 
 
@@ -134,7 +135,7 @@ def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
 def _judged_in_order(db: Session, deal_ids: list[int], calendar: _Calendar) -> list[Judgement]:
     """These open deals judged in full, in the order given; any the rules no longer flag
     (their stored days out of step, which the tests guard against) are left out."""
-    by_id = {j.deal_id: j for j in _judge(db, open_scope(Deal.id.in_(deal_ids)), calendar)}
+    by_id = {j.deal_id: j for j in _judge(db, deal_ids, calendar)}
     return [j for deal_id in deal_ids if (j := by_id.get(deal_id)) is not None and j.flags]
 
 
@@ -162,7 +163,7 @@ def deal_health(
     """One deal's flags (none for a closed deal). 404 when the deal is not the actor's to see."""
     deal = get_readable(db, Deal, deal_id, actor, "deal")
     calendar = _calendar(db, actor, deal.owner_id, today)
-    found = _judge(db, open_scope(Deal.id == deal.id), calendar)
+    found = _judge(db, [deal.id], calendar)
     return DealHealth(deal, found[0].flags, found[0].facts) if found else DealHealth(deal, [])
 
 
@@ -172,7 +173,8 @@ def judge_open_deals(
     """Every open deal of a book judged in full (flags, none when healthy), by deal id,
     without loading the deals themselves."""
     owner = readable_owner(actor, owner_id)
-    return _judge(db, open_scope(Deal.owner_id == owner), _calendar(db, actor, owner, today))
+    book = db.scalars(select(Deal.id).where(Deal.owner_id == owner)).all()
+    return _judge(db, book, _calendar(db, actor, owner, today))
 
 
 def open_deals_health(

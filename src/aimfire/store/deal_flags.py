@@ -16,11 +16,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, delete, insert, select
 
 from aimfire.domain.health import Rule, first_flag_days
 from aimfire.store.bulk import id_chunks
-from aimfire.store.health_facts import OpenDeal, open_deal_facts, open_scope
+from aimfire.store.health_facts import OpenDeal, open_deal_facts
 from aimfire.store.models import Deal, DealFlagDays, User
 
 _table = DealFlagDays.__table__
@@ -50,7 +50,7 @@ def refresh(connection: Connection, deal_ids: Iterable[int]) -> None:
     """Work out afresh the rows of these deals (a closed or deleted deal loses its row)."""
     for chunk in id_chunks(sorted(set(deal_ids))):
         connection.execute(delete(_table).where(_table.c.deal_id.in_(chunk)))
-        _insert(connection, open_scope(Deal.id.in_(chunk)))
+        _insert(connection, chunk)
 
 
 def rebuild_all(connection: Connection) -> None:
@@ -59,16 +59,18 @@ def rebuild_all(connection: Connection) -> None:
     connection.execute(delete(_table))
     last = 0
     while True:
-        scope = open_scope(Deal.id > last).order_by(Deal.id).limit(DEALS_PER_PASS)
-        ids = connection.scalars(scope).all()
+        ids = connection.scalars(
+            select(Deal.id).where(Deal.id > last).order_by(Deal.id).limit(DEALS_PER_PASS)
+        ).all()
         if not ids:
             return
-        _insert(connection, open_scope(Deal.id.in_(ids)))
+        _insert(connection, ids)
         last = ids[-1]
 
 
-def _insert(connection: Connection, scope: Select[tuple[int]]) -> None:
-    deals = open_deal_facts(connection, scope)
+def _insert(connection: Connection, deal_ids: Sequence[int]) -> None:
+    """Rows for those of these deals that are open."""
+    deals = open_deal_facts(connection, deal_ids)
     if deals:
         zones = _zones(connection, {deal.owner_id for deal in deals})
         connection.execute(insert(_table), [_row(deal, zones[deal.owner_id]) for deal in deals])

@@ -1,22 +1,24 @@
 """What deal health knows about open deals (``domain.health.DealFacts``), read in a few queries.
 
-However many deals are asked about, it costs the same four queries: the deals with their
-activity as kept by ``store.deal_activity``, the stages, the decision makers and the open
-promises. Nothing is queried per deal and no interaction is read. Both the health pages (the
+Each thousand deals asked about cost the same four queries: the deals with their activity as
+kept by ``store.deal_activity``, the stages, the decision makers and the open promises.
+Nothing is queried per deal and no interaction is read. Both the health pages (the
 deals they show) and ``store.deal_flags`` (the deals whose facts changed) read facts here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from aimfire.domain.contacts import ContactRole, person_name
 from aimfire.domain.health import PROPOSAL_STAGE_KEY, DealFacts, Promise, Thresholds, thresholds_for
 from aimfire.domain.interactions import CommitmentStatus, Party
 from aimfire.domain.pipeline import StageOutcome
+from aimfire.store.bulk import id_chunks
 from aimfire.store.models import (
     Commitment,
     Contact,
@@ -43,15 +45,6 @@ class OpenDeal:
         return self.contact_id is not None or self.facts.decision_maker_contact_id is not None
 
 
-def open_scope(*where: Any) -> Select[tuple[int]]:
-    """The ids of open deals matching ``where``."""
-    return (
-        select(Deal.id)
-        .join(PipelineStage, PipelineStage.id == Deal.stage_id)
-        .where(PipelineStage.outcome == StageOutcome.OPEN, *where)
-    )
-
-
 def stage_thresholds_of(stage: Any) -> Thresholds:
     """A stage's limits in force: its own where set, the defaults where not."""
     return thresholds_for(
@@ -62,36 +55,78 @@ def stage_thresholds_of(stage: Any) -> Thresholds:
     )
 
 
-def open_deal_facts(connection: Connection, scope: Select[tuple[int]]) -> list[OpenDeal]:
-    """The facts of the open deals whose ids ``scope`` selects, by deal id."""
-    known = (
-        select(
-            Deal.id,
-            Deal.owner_id,
-            Deal.value_cents,
-            Deal.contact_id,
-            Deal.stage_id,
-            Deal.stage_entered_at,
-            Deal.proposal_sent_on,
-            Deal.decision_maker_met,
-            DealActivity.latest_meeting_at,
-            DealActivity.planned,
-            DealActivity.last_conversation_at,
-            DealActivity.unanswered,
-            DealActivity.first_unanswered_at,
-        )
-        .outerjoin(DealActivity, DealActivity.deal_id == Deal.id)  # no row: no interactions yet
-        .where(Deal.id.in_(scope))
-        .order_by(Deal.id)
+# Built once: a page judges its deals on every request, and building these statements (and
+# matching a new statement's columns to the cached one's) cost more than running them.
+_IDS = bindparam("ids", expanding=True)
+_OPEN_DEALS = (
+    select(
+        Deal.id,
+        Deal.owner_id,
+        Deal.value_cents,
+        Deal.contact_id,
+        Deal.stage_id,
+        Deal.stage_entered_at,
+        Deal.proposal_sent_on,
+        Deal.decision_maker_met,
+        DealActivity.latest_meeting_at,
+        DealActivity.planned,
+        DealActivity.last_conversation_at,
+        DealActivity.unanswered,
+        DealActivity.first_unanswered_at,
     )
-    # Plain rows through the connection, without the ORM's per-row bookkeeping.
-    deals = connection.execute(known).all()
-    if not deals:
-        return []
-    stages = _stage_facts(connection)
-    deciders = _decision_makers(connection, scope)
-    promises = _open_promises(connection, scope)
-    found = []
+    .join(PipelineStage, PipelineStage.id == Deal.stage_id)
+    .outerjoin(DealActivity, DealActivity.deal_id == Deal.id)  # no row: no interactions yet
+    .where(PipelineStage.outcome == StageOutcome.OPEN, Deal.id.in_(_IDS))
+    .order_by(Deal.id)
+)
+_STAGES = select(PipelineStage.__table__)
+# Ordered last to first, so the first-named decision maker of each deal is kept.
+_DECISION_MAKERS = (
+    select(DealContact.deal_id, Contact.id, Contact.first_name, Contact.last_name)
+    .join(Contact, Contact.id == DealContact.contact_id)
+    .where(DealContact.deal_id.in_(_IDS), DealContact.role == ContactRole.DECISION_MAKER)
+    .order_by(DealContact.deal_id.desc(), DealContact.id.desc())
+)
+# The prospect's open promises on each deal, overdue or not: the rules decide when.
+_OPEN_PROMISES = (
+    select(Commitment.deal_id, Commitment.description, Commitment.due_on, Commitment.contact_id)
+    .where(
+        Commitment.deal_id.in_(_IDS),
+        Commitment.party == Party.PROSPECT,
+        Commitment.status == CommitmentStatus.OPEN,
+    )
+    .order_by(Commitment.due_on, Commitment.id)
+)
+
+
+def open_deal_facts(connection: Connection, deal_ids: Collection[int]) -> list[OpenDeal]:
+    """The facts of those of ``deal_ids`` that are open deals, by deal id."""
+    found: list[OpenDeal] = []
+    stages: dict[int, dict[str, Any]] | None = None
+    for chunk in id_chunks(sorted(set(deal_ids))):
+        # Plain rows through the connection, without the ORM's per-row bookkeeping.
+        deals = connection.execute(_OPEN_DEALS, {"ids": chunk}).all()
+        if not deals:
+            continue
+        stages = stages or _stage_facts(connection)
+        open_ids = [deal[0] for deal in deals]
+        found.extend(
+            _facts(
+                deals,
+                stages,
+                _decision_makers(connection, open_ids),
+                _open_promises(connection, open_ids),
+            )
+        )
+    return found
+
+
+def _facts(
+    deals: Sequence[Row[Any]],
+    stages: dict[int, dict[str, Any]],
+    deciders: dict[int, tuple[int, str]],
+    promises: dict[int, list[Promise]],
+) -> Iterator[OpenDeal]:
     for (
         deal_id,
         owner_id,
@@ -123,13 +158,12 @@ def open_deal_facts(connection: Connection, scope: Select[tuple[int]]) -> list[O
             decision_maker_name=decider[1] if decider else "",
             promises=tuple(promises.get(deal_id, ())),
         )
-        found.append(OpenDeal(deal_id, owner_id, value, contact_id, facts))
-    return found
+        yield OpenDeal(deal_id, owner_id, value, contact_id, facts)
 
 
 def _stage_facts(connection: Connection) -> dict[int, dict[str, Any]]:
     """What each stage says about its deals, worked out once rather than once per deal."""
-    stages = connection.execute(select(PipelineStage.__table__)).all()
+    stages = connection.execute(_STAGES).all()
     proposal_position = next(
         (stage.position for stage in stages if stage.key == PROPOSAL_STAGE_KEY), None
     )
@@ -146,31 +180,15 @@ def _stage_facts(connection: Connection) -> dict[int, dict[str, Any]]:
     }
 
 
-def _decision_makers(
-    connection: Connection, scope: Select[tuple[int]]
-) -> dict[int, tuple[int, str]]:
-    rows = connection.execute(
-        select(DealContact.deal_id, Contact.id, Contact.first_name, Contact.last_name)
-        .join(Contact, Contact.id == DealContact.contact_id)
-        .where(DealContact.deal_id.in_(scope), DealContact.role == ContactRole.DECISION_MAKER)
-        .order_by(DealContact.deal_id.desc(), DealContact.id.desc())
-    )
-    # Ordered last to first, so the first-named decision maker of each deal is kept.
+def _decision_makers(connection: Connection, deal_ids: list[int]) -> dict[int, tuple[int, str]]:
+    rows = connection.execute(_DECISION_MAKERS, {"ids": deal_ids})
     return {deal_id: (cid, person_name(first, last)) for deal_id, cid, first, last in rows}
 
 
-def _open_promises(connection: Connection, scope: Select[tuple[int]]) -> dict[int, list[Promise]]:
-    """The prospect's open promises on each deal, overdue or not: the rules decide when."""
-    rows = connection.execute(
-        select(Commitment.deal_id, Commitment.description, Commitment.due_on, Commitment.contact_id)
-        .where(
-            Commitment.deal_id.in_(scope),
-            Commitment.party == Party.PROSPECT,
-            Commitment.status == CommitmentStatus.OPEN,
-        )
-        .order_by(Commitment.due_on, Commitment.id)
-    )
+def _open_promises(connection: Connection, deal_ids: list[int]) -> dict[int, list[Promise]]:
     promises: dict[int, list[Promise]] = {}
-    for deal_id, description, due_on, contact_id in rows:
+    for deal_id, description, due_on, contact_id in connection.execute(
+        _OPEN_PROMISES, {"ids": deal_ids}
+    ):
         promises.setdefault(deal_id, []).append(Promise(description, due_on, contact_id))
     return promises
