@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 
 from aimfire.services.health import HEALTH_PER_PAGE
 from aimfire.services.today import TODAY_DIAGNOSES
-from aimfire.store.models import Deal, DealFlagDays, Interaction, PostMortem
-from health_support import NOW, closed_deal, deal, interaction, stage
-from support import Personas, log_in, post_form
+from aimfire.store.models import Account, Deal, DealFlagDays, Interaction, PostMortem
+from health_support import NOW, closed_deal, contact, deal, interaction, promise, stage
+from support import Personas, counting, log_in, post_form
 
 SOON = (NOW + timedelta(days=3)).strftime("%Y-%m-%dT10:00")
 
@@ -47,6 +47,36 @@ def test_today_suggests_ten_diagnoses_and_links_to_the_rest(
     assert page.count("Plan this") == TODAY_DIAGNOSES
     assert '<a href="/health">2 more flagged deals with nothing planned' in page
     assert "Ben&#39;s quiet deal" not in page and "Ben's quiet deal" not in page
+
+
+def test_today_costs_the_same_queries_for_two_plans_or_eight(
+    client: TestClient, personas: Personas, db: Session
+) -> None:
+    """Each plan and each overdue promise names its deal and contact (with a company): read
+    together, never one deal or account at a time."""
+
+    def add_plans(count: int) -> None:
+        for n in range(count):
+            company = Account(owner_id=personas.rita.id, name=f"Company {n}")
+            db.add(company)
+            db.flush()
+            person = contact(db, personas.rita, f"Person {n}", account_id=company.id)
+            on = deal(db, personas.rita, title=f"Planned deal {n}", person=person)
+            interaction(db, on, when=NOW + timedelta(minutes=5))
+            promise(db, on, NOW.date() - timedelta(days=2))
+        db.commit()
+        db.expire_all()
+
+    log_in(client, personas.rita)
+    add_plans(2)
+    with counting(db) as few:
+        page = client.get("/today").text
+    assert "Planned deal 1" in page and "Talk to my wife" in page
+    add_plans(6)
+    with counting(db) as many:
+        page = client.get("/today").text
+    assert page.count("Planned deal") == 2 * 8  # each plan and each promise names its deal
+    assert len(many) == len(few), many
 
 
 def test_a_coach_sees_the_flags_but_plans_nothing_for_the_rep(

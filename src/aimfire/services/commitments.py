@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from aimfire.domain.interactions import (
     CommitmentStatus,
@@ -17,9 +17,8 @@ from aimfire.domain.interactions import (
 )
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor, get_writable, readable_owner
-from aimfire.services.deals import deal_named_by
 from aimfire.services.validation import Input
-from aimfire.store.models import Commitment, Interaction
+from aimfire.store.models import Commitment, Contact, Interaction
 from aimfire.store.types import utcnow
 
 
@@ -110,6 +109,9 @@ def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Co
             Commitment.id.not_in(planned_follow_ups),
         )
         .order_by(Commitment.due_on)
-        .options(deal_named_by(Commitment.deal))
+        # Today names the deal (services.deals.deal_titles) and shows nothing else of it.
+        .options(
+            lazyload(Commitment.deal), joinedload(Commitment.contact).lazyload(Contact.account)
+        )
     )
     return list(db.scalars(query))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import func, select, union_all
-from sqlalchemy.orm import QueryableAttribute, Session, raiseload, selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
+from sqlalchemy import bindparam, func, select, union_all
+from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole, person_name
 from aimfire.domain.health import Rule
@@ -20,6 +20,7 @@ from aimfire.services.health import book_day
 from aimfire.services.paging import Page, paginate
 from aimfire.services.pipeline import first_open_stage, get_stage, list_stages
 from aimfire.services.validation import Input
+from aimfire.store.bulk import id_chunks
 from aimfire.store.deal_flags import FIRST_DAYS, flagged_on
 from aimfire.store.models import (
     Account,
@@ -182,15 +183,17 @@ def decision_maker_identified(deal: Deal) -> bool:
     return any(p.role == ContactRole.DECISION_MAKER for p in deal.people)
 
 
-def deal_named_by(relationship: QueryableAttribute[Deal | None]) -> LoaderOption:
-    """Load the deals of a list of plans or promises by id in a second query, with their
-    stage, for lists that name a deal but show nothing else of it (Today, work mode). Its
-    people are never loaded; its contact and account only from what the session holds."""
-    return selectinload(relationship).options(
-        raiseload(Deal.people),
-        raiseload(Deal.contact, sql_only=True),
-        raiseload(Deal.account, sql_only=True),
-    )
+_TITLES = select(Deal.id, Deal.title).where(Deal.id.in_(bindparam("ids", expanding=True)))
+
+
+def deal_titles(db: Session, deal_ids: Collection[int | None]) -> dict[int, str]:
+    """Deal id -> title, for lists that name a deal and show nothing else of it (Today):
+    loading the deals themselves, with their stage, cost more than the rest of the list."""
+    wanted = sorted({deal_id for deal_id in deal_ids if deal_id is not None})
+    titles: dict[int, str] = {}
+    for chunk in id_chunks(wanted):
+        titles.update(db.execute(_TITLES, {"ids": chunk}).all())
+    return titles
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from aimfire.domain.interactions import (
     BlockReadiness,
@@ -23,10 +23,10 @@ from aimfire.domain.interactions import (
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor
 from aimfire.services.commitments import overdue_prospect_promises
-from aimfire.services.deals import deal_named_by
+from aimfire.services.deals import deal_titles
 from aimfire.services.health import suggested_diagnoses
 from aimfire.services.interactions import plan_problems
-from aimfire.store.models import Commitment, Contact, Deal, Interaction, WorkSession
+from aimfire.store.models import Commitment, Contact, Interaction, WorkSession
 from aimfire.store.types import utcnow
 
 # Today proposes the most urgent few diagnoses; a long list of them is the health page's job.
@@ -39,7 +39,8 @@ class Suggestion:
 
     kind: str
     contact: Contact
-    deal: Deal | None
+    deal_id: int | None
+    deal_title: str  # empty when there is no deal
     reason: Reason
     objective: str
     why: str
@@ -52,8 +53,8 @@ class Suggestion:
             "reason": self.reason.value,
             "objective": self.objective,
         }
-        if self.deal is not None:
-            params["deal_id"] = self.deal.id
+        if self.deal_id is not None:
+            params["deal_id"] = self.deal_id
         if self.commitment is not None:
             params["follows_commitment_id"] = self.commitment.id
         return "/interactions/new?" + urlencode(params)
@@ -62,6 +63,7 @@ class Suggestion:
 @dataclass(frozen=True, slots=True)
 class QueueRow:
     interaction: Interaction
+    deal_title: str  # empty when the plan is on no deal
     problems: list[str]
     minutes: int
     overdue: bool
@@ -115,9 +117,13 @@ def due_interactions(db: Session, actor: Actor, day: date) -> list[Interaction]:
             Interaction.scheduled_at < end,
         )
         .order_by(Interaction.scheduled_at, Interaction.id)
-        # The deals by id in a second query: joined, PostgreSQL expected a thousand plans and
-        # hashed every deal of the book to find the forty on Today.
-        .options(deal_named_by(Interaction.deal))
+        # Today names each deal (services.deals.deal_titles) and shows nothing else of it, nor
+        # the contact's account or the plan's type; work mode loads them for its one plan.
+        .options(
+            lazyload(Interaction.deal),
+            lazyload(Interaction.type),
+            joinedload(Interaction.contact).lazyload(Contact.account),
+        )
     )
     return list(db.scalars(query))
 
@@ -126,21 +132,26 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
     day = local_day(actor, now)
     start, _ = day_bounds(day, actor.user.time_zone)
     queue = Queue(day)
-    for interaction in due_interactions(db, actor, day):
+    due = due_interactions(db, actor, day)
+    promises = overdue_prospect_promises(db, actor, day)
+    titles = deal_titles(db, [i.deal_id for i in due] + [p.deal_id for p in promises])
+    for interaction in due:
         queue.rows.append(
             QueueRow(
                 interaction,
+                titles.get(interaction.deal_id or 0, ""),
                 plan_problems(interaction),
                 minutes_for(actor, interaction),
                 overdue=interaction.scheduled_at < start,
             )
         )
-    for promise in overdue_prospect_promises(db, actor, day):
+    for promise in promises:
         queue.suggestions.append(
             Suggestion(
                 "follow_up",
                 promise.contact,
-                promise.deal,
+                promise.deal_id,
+                titles.get(promise.deal_id or 0, ""),
                 Reason.COMMITMENT_FOLLOW_UP,
                 follow_up_objective(promise.description),
                 f"{promise.contact.full_name} promised “{promise.description}” "
@@ -155,7 +166,8 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
             Suggestion(
                 "diagnosis",
                 diagnosis.contact,
-                diagnosis.deal,
+                diagnosis.deal.id,
+                diagnosis.deal.title,
                 diagnosis.reason,
                 diagnosis.objective,
                 f"{diagnosis.deal.title}: {diagnosis.why} Ask yourself: {diagnosis.question}",

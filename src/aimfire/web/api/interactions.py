@@ -127,7 +127,7 @@ def _suggestion(s: today.Suggestion) -> SuggestionOut:
     return SuggestionOut(
         kind=s.kind,
         contact_id=s.contact.id,
-        deal_id=s.deal.id if s.deal else None,
+        deal_id=s.deal_id,
         reason=s.reason,
         objective=s.objective,
         why=s.why,
