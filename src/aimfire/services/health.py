@@ -15,7 +15,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Date, bindparam, case, or_, select
 from sqlalchemy.orm import Session, raiseload
 
 from aimfire.domain.contacts import ContactRole
@@ -30,7 +30,7 @@ from aimfire.domain.health import (
 from aimfire.domain.interactions import MEETING_CHANNELS, Reached, Reason, Status, local_today
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.services.access import Actor, get_readable, readable_owner, require_admin
-from aimfire.services.paging import Page, paginate
+from aimfire.services.paging import Page, Paged, paginate
 from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
 from aimfire.store.bulk import id_chunks
@@ -142,16 +142,35 @@ def _judged_in_order(db: Session, deal_ids: list[int], calendar: _Calendar) -> l
 # --- flagged deals, from the stored first days ---------------------------------------------
 
 
-def _flagged(owner_id: int, day: date, *where: ColumnElement[bool]) -> Select[tuple[int]]:
-    """The ids of the owner's deals flagged on ``day``: the most urgent flag first, then the
+# The owner and the day are bound when the statements run (``_on``); every request asks.
+_DAY = bindparam("day", type_=Date)
+
+
+def _flagged(*where: ColumnElement[bool]) -> Paged:
+    """The ids of the owner's deals flagged on the day: the most urgent flag first, then the
     largest deal, then the oldest."""
     # None where no rule flags the deal on the day.
-    most_urgent = case(*((first_day(rule) <= day, URGENCY[rule]) for rule in Rule))
-    return (
+    most_urgent = case(*((first_day(rule) <= _DAY, URGENCY[rule]) for rule in Rule))
+    return Paged.of(
         select(DealFlagDays.deal_id)
-        .where(DealFlagDays.owner_id == owner_id, most_urgent.is_not(None), *where)
+        .where(DealFlagDays.owner_id == bindparam("owner"), most_urgent.is_not(None), *where)
         .order_by(most_urgent, DealFlagDays.value_cents.desc(), DealFlagDays.deal_id)
     )
+
+
+def _on(owner_id: int, day: date) -> dict[str, object]:
+    return {"owner": owner_id, "day": day}
+
+
+_FLAGGED = _flagged()
+_PROMISE_OVERDUE = first_day(Rule.PROMISE_OVERDUE)
+# Today's diagnoses: flagged deals with nothing planned, no overdue promise (Today proposes
+# the follow-up on the promise itself) and someone to get in touch with.
+_UNPLANNED = _flagged(
+    first_day(Rule.NO_NEXT_STEP).is_not(None),
+    or_(_PROMISE_OVERDUE.is_(None), _PROMISE_OVERDUE > _DAY),
+    DealFlagDays.reachable,
+)
 
 
 # --- the public functions ----------------------------------------------------------------
@@ -197,7 +216,7 @@ def flagged_deals_page(
     and loaded."""
     owner = readable_owner(actor, owner_id)
     calendar = _calendar(db, actor, owner, today)
-    ids = paginate(db, _flagged(owner, calendar.day), page, per_page)
+    ids = paginate(db, _FLAGGED, page, per_page, _on(owner, calendar.day))
     shown = _with_deals(db, _judged_in_order(db, ids.items, calendar))
     return Page(shown, ids.total, ids.page, ids.per_page)
 
@@ -208,8 +227,7 @@ def flagged_count(
     """How many open deals of a book raise at least one flag."""
     owner = readable_owner(actor, owner_id)
     day = _calendar(db, actor, owner, today).day
-    flagged = _flagged(owner, day).order_by(None).subquery()
-    return db.scalar(select(func.count()).select_from(flagged)) or 0
+    return db.scalar(_FLAGGED.count, _on(owner, day)) or 0
 
 
 def book_day(db: Session, actor: Actor, owner_id: int | None = None) -> date:
@@ -267,15 +285,7 @@ def suggested_diagnoses(
     left out: Today already proposes the follow-up on the promise itself.
     """
     calendar = _calendar(db, actor, actor.id, today)
-    promise = first_day(Rule.PROMISE_OVERDUE)
-    wanted = _flagged(
-        actor.id,
-        calendar.day,
-        first_day(Rule.NO_NEXT_STEP).is_not(None),  # nothing planned
-        or_(promise.is_(None), promise > calendar.day),
-        DealFlagDays.reachable,
-    )
-    ids = paginate(db, wanted, page, per_page)
+    ids = paginate(db, _UNPLANNED, page, per_page, _on(actor.id, calendar.day))
     shown = _with_deals(db, _judged_in_order(db, ids.items, calendar))
     people = {h.contact_for(h.flags[0]) for h in shown}
     contacts = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(people)))}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from math import ceil
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -38,12 +38,38 @@ def _within(page: int, total: int, per_page: int) -> int:
     return min(page, max(1, ceil(total / per_page)))
 
 
-def paginate(db: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """One page of the query's rows; a page past the end is the last one."""
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """A query with the two statements a page of it takes: its rows counted, and one page of
+    them. Built once at import for a page every request asks for, with its values bound at
+    run time: building the SQL again each time cost as much as a small query."""
+
+    count: Select[tuple[int]]
+    rows: Select[Any]
+
+    @classmethod
+    def of(cls, query: Select[Any]) -> Paged:
+        return cls(
+            select(func.count()).select_from(query.order_by(None).subquery()),
+            query.limit(bindparam("page_limit")).offset(bindparam("page_offset")),
+        )
+
+
+def paginate(
+    db: Session,
+    query: Select[Any] | Paged,
+    page: int,
+    per_page: int,
+    values: Mapping[str, Any] | None = None,
+) -> Page[Any]:
+    """One page of the query's rows (its ``values`` bound); a page past the end is the last."""
+    paged = query if isinstance(query, Paged) else Paged.of(query)
+    values = dict(values or {})
     page, per_page = _bounded(page, per_page)
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = db.scalar(paged.count, values) or 0
     page = _within(page, total, per_page)
-    items = list(db.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    values.update(page_limit=per_page, page_offset=(page - 1) * per_page)
+    items = list(db.scalars(paged.rows, values).unique())
     return Page(items, total, page, per_page)
 
 
