@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import bindparam, func, select, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole, person_name
@@ -20,7 +19,6 @@ from aimfire.services.health import book_day
 from aimfire.services.paging import Page, paginate
 from aimfire.services.pipeline import first_open_stage, get_stage, list_stages
 from aimfire.services.validation import Input
-from aimfire.store.bulk import id_chunks
 from aimfire.store.deal_flags import FIRST_DAYS, flagged_on
 from aimfire.store.models import (
     Account,
@@ -181,19 +179,6 @@ def remove_deal_role(db: Session, actor: Actor, deal_id: int, contact_id: int) -
 
 def decision_maker_identified(deal: Deal) -> bool:
     return any(p.role == ContactRole.DECISION_MAKER for p in deal.people)
-
-
-_TITLES = select(Deal.id, Deal.title).where(Deal.id.in_(bindparam("ids", expanding=True)))
-
-
-def deal_titles(db: Session, deal_ids: Collection[int | None]) -> dict[int, str]:
-    """Deal id -> title, for lists that name a deal and show nothing else of it (Today):
-    loading the deals themselves, with their stage, cost more than the rest of the list."""
-    wanted = sorted({deal_id for deal_id in deal_ids if deal_id is not None})
-    titles: dict[int, str] = {}
-    for chunk in id_chunks(wanted):
-        titles.update(db.execute(_TITLES, {"ids": chunk}).all())
-    return titles
 
 
 @dataclass(frozen=True, slots=True)

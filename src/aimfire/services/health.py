@@ -37,7 +37,6 @@ from aimfire.store.bulk import id_chunks
 from aimfire.store.deal_flags import first_day
 from aimfire.store.health_facts import open_deal_facts, stage_thresholds_of
 from aimfire.store.models import (
-    Contact,
     Deal,
     DealContact,
     DealFlagDays,
@@ -45,6 +44,7 @@ from aimfire.store.models import (
     PipelineStage,
     User,
 )
+from aimfire.store.names import contact_names, deal_titles
 from aimfire.store.types import utcnow
 
 HEALTH_PER_PAGE = 50
@@ -73,6 +73,9 @@ class Judgement:
     def contact_for(self, flag: Flag) -> int | None:
         return _contact_for(flag, self.contact_id, self.facts)
 
+    def plan_url(self, flag: Flag) -> str:
+        return _plan_url(self.deal_id, self.contact_for(flag), flag)
+
 
 @dataclass(frozen=True, slots=True)
 class DealHealth:
@@ -84,15 +87,19 @@ class DealHealth:
         return _contact_for(flag, self.deal.contact_id, self.facts)
 
     def plan_url(self, flag: Flag) -> str:
-        """The planning page, filled in for a diagnosis of this flag."""
-        params: dict[str, object] = {"deal_id": self.deal.id}
-        if (contact_id := self.contact_for(flag)) is not None:
-            params["contact_id"] = contact_id
-        params["reason"] = flag.plan_reason.value
-        if flag.plan_channel is not None:
-            params["channel"] = flag.plan_channel.value
-        params["objective"] = flag.objective
-        return "/interactions/new?" + urlencode(params)
+        return _plan_url(self.deal.id, self.contact_for(flag), flag)
+
+
+def _plan_url(deal_id: int, contact_id: int | None, flag: Flag) -> str:
+    """The planning page, filled in for a diagnosis of this flag."""
+    params: dict[str, object] = {"deal_id": deal_id}
+    if contact_id is not None:
+        params["contact_id"] = contact_id
+    params["reason"] = flag.plan_reason.value
+    if flag.plan_channel is not None:
+        params["channel"] = flag.plan_channel.value
+    params["objective"] = flag.objective
+    return "/interactions/new?" + urlencode(params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,13 +247,15 @@ def book_day(db: Session, actor: Actor, owner_id: int | None = None) -> date:
 class Diagnosis:
     """A diagnosis interaction Today suggests for a flagged deal with nothing planned."""
 
-    health: DealHealth
+    judgement: Judgement
     flag: Flag
-    contact: Contact
+    deal_title: str
+    contact_id: int
+    contact_name: str
 
     @property
-    def deal(self) -> Deal:
-        return self.health.deal
+    def deal_id(self) -> int:
+        return self.judgement.deal_id
 
     @property
     def reason(self) -> Reason:
@@ -266,7 +275,7 @@ class Diagnosis:
 
     @property
     def plan_url(self) -> str:
-        return self.health.plan_url(self.flag)
+        return self.judgement.plan_url(self.flag)
 
 
 def suggested_diagnoses(
@@ -286,13 +295,13 @@ def suggested_diagnoses(
     """
     calendar = _calendar(db, actor, actor.id, today)
     ids = paginate(db, _UNPLANNED, page, per_page, _on(actor.id, calendar.day))
-    shown = _with_deals(db, _judged_in_order(db, ids.items, calendar))
-    people = {h.contact_for(h.flags[0]) for h in shown}
-    contacts = {c.id: c for c in db.scalars(select(Contact).where(Contact.id.in_(people)))}
+    judged = _judged_in_order(db, ids.items, calendar)
+    titles = deal_titles(db, [j.deal_id for j in judged])
+    people = contact_names(db, [j.contact_for(j.flags[0]) for j in judged])
     diagnoses = [
-        Diagnosis(h, h.flags[0], contacts[contact_id])
-        for h in shown
-        if (contact_id := h.contact_for(h.flags[0])) in contacts
+        Diagnosis(j, j.flags[0], titles[j.deal_id], contact_id, people[contact_id])
+        for j in judged
+        if (contact_id := j.contact_for(j.flags[0])) in people
     ]
     return Page(diagnoses, ids.total, ids.page, ids.per_page)
 

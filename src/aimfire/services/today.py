@@ -23,10 +23,10 @@ from aimfire.domain.interactions import (
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor
 from aimfire.services.commitments import overdue_prospect_promises
-from aimfire.services.deals import deal_titles
 from aimfire.services.health import suggested_diagnoses
 from aimfire.services.interactions import plan_problems
 from aimfire.store.models import Commitment, Contact, Interaction, WorkSession
+from aimfire.store.names import deal_titles
 from aimfire.store.types import utcnow
 
 # Today proposes the most urgent few diagnoses; a long list of them is the health page's job.
@@ -38,7 +38,8 @@ class Suggestion:
     """Something Today proposes to plan: a follow-up on a promise, a stalled-deal diagnosis."""
 
     kind: str
-    contact: Contact
+    contact_id: int
+    contact_name: str
     deal_id: int | None
     deal_title: str  # empty when there is no deal
     reason: Reason
@@ -49,7 +50,7 @@ class Suggestion:
     @property
     def plan_url(self) -> str:
         params: dict[str, object] = {
-            "contact_id": self.contact.id,
+            "contact_id": self.contact_id,
             "reason": self.reason.value,
             "objective": self.objective,
         }
@@ -149,7 +150,8 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
         queue.suggestions.append(
             Suggestion(
                 "follow_up",
-                promise.contact,
+                promise.contact_id,
+                promise.contact.full_name,
                 promise.deal_id,
                 titles.get(promise.deal_id or 0, ""),
                 Reason.COMMITMENT_FOLLOW_UP,
@@ -165,12 +167,13 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
         queue.suggestions.append(
             Suggestion(
                 "diagnosis",
-                diagnosis.contact,
-                diagnosis.deal.id,
-                diagnosis.deal.title,
+                diagnosis.contact_id,
+                diagnosis.contact_name,
+                diagnosis.deal_id,
+                diagnosis.deal_title,
                 diagnosis.reason,
                 diagnosis.objective,
-                f"{diagnosis.deal.title}: {diagnosis.why} Ask yourself: {diagnosis.question}",
+                f"{diagnosis.deal_title}: {diagnosis.why} Ask yourself: {diagnosis.question}",
             )
         )
     return queue

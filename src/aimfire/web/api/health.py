@@ -31,7 +31,7 @@ class FlagOut(BaseModel):
     plan_url: str = Field(description="The web page that plans this diagnosis, filled in.")
 
     @classmethod
-    def of(cls, deal_health: health.DealHealth, flag: Flag) -> FlagOut:
+    def of(cls, judged: health.DealHealth | health.Judgement, flag: Flag) -> FlagOut:
         return cls(
             rule=flag.rule,
             label=flag.label,
@@ -40,8 +40,8 @@ class FlagOut(BaseModel):
             objective=flag.objective,
             plan_reason=flag.plan_reason,
             plan_label=flag.plan_label,
-            contact_id=deal_health.contact_for(flag),
-            plan_url=deal_health.plan_url(flag),
+            contact_id=judged.contact_for(flag),
+            plan_url=judged.plan_url(flag),
         )
 
 
@@ -76,11 +76,11 @@ class DiagnosisOut(BaseModel):
     @classmethod
     def of(cls, diagnosis: health.Diagnosis) -> DiagnosisOut:
         return cls(
-            deal_id=diagnosis.deal.id,
-            deal_title=diagnosis.deal.title,
-            contact_id=diagnosis.contact.id,
-            contact_name=diagnosis.contact.full_name,
-            flag=FlagOut.of(diagnosis.health, diagnosis.flag),
+            deal_id=diagnosis.deal_id,
+            deal_title=diagnosis.deal_title,
+            contact_id=diagnosis.contact_id,
+            contact_name=diagnosis.contact_name,
+            flag=FlagOut.of(diagnosis.judgement, diagnosis.flag),
         )
 
 

@@ -126,7 +126,7 @@ class TodayOut(BaseModel):
 def _suggestion(s: today.Suggestion) -> SuggestionOut:
     return SuggestionOut(
         kind=s.kind,
-        contact_id=s.contact.id,
+        contact_id=s.contact_id,
         deal_id=s.deal_id,
         reason=s.reason,
         objective=s.objective,
