@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, Date, bindparam, case, or_, select
-from sqlalchemy.orm import Session, raiseload
+from sqlalchemy.orm import Session, joinedload, raiseload
 
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.health import (
@@ -37,6 +37,7 @@ from aimfire.store.bulk import id_chunks
 from aimfire.store.deal_flags import first_day
 from aimfire.store.health_facts import open_deal_facts, stage_thresholds_of
 from aimfire.store.models import (
+    Contact,
     Deal,
     DealContact,
     DealFlagDays,
@@ -129,13 +130,20 @@ def _judge(db: Session, deal_ids: Collection[int], calendar: _Calendar) -> list[
     ]
 
 
+# The deals health lists show: their stage, contact and account joined; not their people, nor
+# their contact's company, which no health view shows.
+_DEALS = (
+    select(Deal)
+    .where(Deal.id.in_(bindparam("ids", expanding=True)))
+    .options(raiseload(Deal.people), joinedload(Deal.contact).lazyload(Contact.account))
+)
+
+
 def _with_deals(db: Session, judged: list[Judgement]) -> list[DealHealth]:
-    """The judgements with their deals loaded (stage, contact and account joined), in order;
-    without their people, whom no health view shows."""
+    """The judgements with their deals loaded, in order."""
     deals: dict[int, Deal] = {}
     for chunk in id_chunks([j.deal_id for j in judged]):
-        query = select(Deal).where(Deal.id.in_(chunk)).options(raiseload(Deal.people))
-        deals.update((d.id, d) for d in db.scalars(query))
+        deals.update((d.id, d) for d in db.scalars(_DEALS, {"ids": chunk}))
     return [DealHealth(deals[j.deal_id], j.flags, j.facts) for j in judged]
 
 
