@@ -24,19 +24,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, literal, select, union_all
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from aimfire.domain.interactions import CommitmentStatus, Party
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.store import rep_days
 from aimfire.store.models import Commitment, Deal, DealStageChange, PipelineStage, RepDay
 
-Column = QueryableAttribute[Any]
-T = TypeVar("T")
 # SQLite runs at most 500 SELECTs in one compound statement.
 SPANS_PER_QUERY = 200
 
@@ -97,20 +105,45 @@ def _check_no_overlap(spans: Sequence[Span]) -> None:
             raise ValueError("spans of one owner overlap; each event must fall in one span")
 
 
+# A span's owner and the bounds of its stretch of time, as a counting query takes them: the
+# first instant and the end (exclusive), or the first and last day.
+Bounds = tuple[int, Any, Any]
+Counting = Callable[[ColumnElement[int], ColumnElement[Any], ColumnElement[Any]], Select[Any]]
+
+
 def _per_span(
-    db: Session, spans: Sequence[T], counting: Callable[[T], Select[Any]]
-) -> Iterator[Row[Any]]:
+    db: Session, bounds: Sequence[Bounds], counting: Counting
+) -> Iterator[tuple[Any, ...]]:
     """Each span's own counting query, labelled with the span's index and run together as
     one UNION ALL: each is then a range of an index by owner and time. A CASE picking the span
     of every event in the whole stretch took two to six times as long for a twelve-week
     trend, on SQLite and PostgreSQL alike."""
-    for first in range(0, len(spans), SPANS_PER_QUERY):
-        chunk = spans[first : first + SPANS_PER_QUERY]
-        queries = [
-            counting(span).add_columns(literal(i).label("span"))
-            for i, span in enumerate(chunk, first)
-        ]
-        yield from db.execute(union_all(*queries))
+    for first in range(0, len(bounds), SPANS_PER_QUERY):
+        chunk = bounds[first : first + SPANS_PER_QUERY]
+        values: dict[str, Any] = {}
+        for i, (owner, low, high) in enumerate(chunk):
+            values.update({f"owner_{i}": owner, f"low_{i}": low, f"high_{i}": high})
+        for *counted, i in db.execute(_union(counting, len(chunk)), values):
+            yield (*counted, first + i)
+
+
+@cache
+def _union(counting: Counting, spans: int) -> CompoundSelect:
+    """``spans`` counting queries in one UNION ALL, their bounds bound at run time: built
+    once for each kind of count and number of spans, as building a twelve-week trend's
+    statements took longer than running them."""
+    return union_all(
+        *(
+            counting(
+                bindparam(f"owner_{i}"), bindparam(f"low_{i}"), bindparam(f"high_{i}")
+            ).add_columns(literal(i).label("span"))
+            for i in range(spans)
+        )
+    )
+
+
+def _instants(span: Span | Range) -> Bounds:
+    return (span.owner_id, span.start_utc, span.end_utc)
 
 
 def _count_interactions(
@@ -147,69 +180,78 @@ def _add_day(count: SpanCounts, day: Any, *, quality: bool) -> None:
 
 
 def _count_won(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    for n, value_cents, span in _per_span(db, spans, _won):
+    for n, value_cents, span in _per_span(db, [_instants(s) for s in spans], _won):
         counts[span].won_count = n
         counts[span].won_value_cents = int(value_cents)
 
 
-def _won(span: Span | Range) -> Select[Any]:
+def _won(owner: Any, start: Any, end: Any) -> Select[Any]:
     return (
         select(func.count(), func.coalesce(func.sum(Deal.value_cents), 0))
         .join(PipelineStage, PipelineStage.id == Deal.stage_id)
         .where(PipelineStage.outcome == StageOutcome.WON)
-        .where(_during(span, Deal.owner_id, Deal.closed_at))
+        .where(Deal.owner_id == owner, Deal.closed_at >= start, Deal.closed_at < end)
     )
 
 
-def _during(span: Span | Range, owner: Column, when: Column) -> ColumnElement[bool]:
-    return and_(owner == span.owner_id, when >= span.start_utc, when < span.end_utc)
-
-
 def _count_proposals(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    def sent(span: Span) -> Select[Any]:
-        return select(func.count()).where(
-            Deal.owner_id == span.owner_id,
-            Deal.proposal_sent_on >= span.first_day,
-            Deal.proposal_sent_on <= span.last_day,
-        )
-
-    for n, span in _per_span(db, spans, sent):
+    days = [(span.owner_id, span.first_day, span.last_day) for span in spans]
+    for n, span in _per_span(db, days, _proposals_sent):
         counts[span].proposals = n
 
 
+def _proposals_sent(owner: Any, first_day: Any, last_day: Any) -> Select[Any]:
+    return select(func.count()).where(
+        Deal.owner_id == owner,
+        Deal.proposal_sent_on >= first_day,
+        Deal.proposal_sent_on <= last_day,
+    )
+
+
 def _count_stage_advances(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    left, entered = aliased(PipelineStage), aliased(PipelineStage)
-
-    def forward_moves(span: Span) -> Select[Any]:
-        return (
-            select(func.count())
-            .select_from(DealStageChange)
-            .join(left, left.id == DealStageChange.from_stage_id)
-            .join(entered, entered.id == DealStageChange.to_stage_id)
-            .where(entered.position > left.position)
-            .where(entered.outcome.in_((StageOutcome.OPEN, StageOutcome.WON)))
-            .where(_during(span, DealStageChange.owner_id, DealStageChange.changed_at))
-        )
-
-    for n, span in _per_span(db, spans, forward_moves):
+    for n, span in _per_span(db, [_instants(s) for s in spans], _forward_moves):
         counts[span].stage_advances = n
 
 
-def _count_promises(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
-    def resolved(span: Span) -> Select[Any]:
-        return (
-            select(Commitment.status, func.count())
-            .where(Commitment.party == Party.PROSPECT)
-            .where(Commitment.status.in_((CommitmentStatus.KEPT, CommitmentStatus.BROKEN)))
-            .where(_during(span, Commitment.owner_id, Commitment.resolved_at))
-            .group_by(Commitment.status)
-        )
+_LEFT, _ENTERED = aliased(PipelineStage), aliased(PipelineStage)
 
-    for status, n, span in _per_span(db, spans, resolved):
+
+def _forward_moves(owner: Any, start: Any, end: Any) -> Select[Any]:
+    return (
+        select(func.count())
+        .select_from(DealStageChange)
+        .join(_LEFT, _LEFT.id == DealStageChange.from_stage_id)
+        .join(_ENTERED, _ENTERED.id == DealStageChange.to_stage_id)
+        .where(_ENTERED.position > _LEFT.position)
+        .where(_ENTERED.outcome.in_((StageOutcome.OPEN, StageOutcome.WON)))
+        .where(
+            DealStageChange.owner_id == owner,
+            DealStageChange.changed_at >= start,
+            DealStageChange.changed_at < end,
+        )
+    )
+
+
+def _count_promises(db: Session, spans: Sequence[Span], counts: list[SpanCounts]) -> None:
+    for status, n, span in _per_span(db, [_instants(s) for s in spans], _promises_resolved):
         if status == CommitmentStatus.KEPT:
             counts[span].promises_kept = n
         else:
             counts[span].promises_broken = n
+
+
+def _promises_resolved(owner: Any, start: Any, end: Any) -> Select[Any]:
+    return (
+        select(Commitment.status, func.count())
+        .where(Commitment.party == Party.PROSPECT)
+        .where(Commitment.status.in_((CommitmentStatus.KEPT, CommitmentStatus.BROKEN)))
+        .where(
+            Commitment.owner_id == owner,
+            Commitment.resolved_at >= start,
+            Commitment.resolved_at < end,
+        )
+        .group_by(Commitment.status)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +264,6 @@ class Range:
 def won_in_ranges(db: Session, ranges: Sequence[Range]) -> list[tuple[int, int]]:
     """(won deals, won value in cents) for each range, in one query; ranges may overlap."""
     won = [(0, 0)] * len(ranges)
-    for n, value_cents, i in _per_span(db, ranges, _won):
+    for n, value_cents, i in _per_span(db, [_instants(r) for r in ranges], _won):
         won[i] = (n, int(value_cents))
     return won
