@@ -109,7 +109,7 @@ def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Co
             Commitment.id.not_in(planned_follow_ups),
         )
         .order_by(Commitment.due_on)
-        # Today names the deal (services.deals.deal_titles) and shows nothing else of it.
+        # Today names the deal (store.names.deal_titles) and shows nothing else of it.
         .options(
             lazyload(Commitment.deal), joinedload(Commitment.contact).lazyload(Contact.account)
         )

@@ -157,7 +157,7 @@ def _judged_in_order(db: Session, deal_ids: list[int], calendar: _Calendar) -> l
 # --- flagged deals, from the stored first days ---------------------------------------------
 
 
-# The owner and the day are bound when the statements run (``_on``); every request asks.
+# Built once, the owner and the day bound when they run (``_on``): every page with flags asks.
 _DAY = bindparam("day", type_=Date)
 
 

@@ -118,7 +118,7 @@ def due_interactions(db: Session, actor: Actor, day: date) -> list[Interaction]:
             Interaction.scheduled_at < end,
         )
         .order_by(Interaction.scheduled_at, Interaction.id)
-        # Today names each deal (services.deals.deal_titles) and shows nothing else of it, nor
+        # Today names each deal (store.names.deal_titles) and shows nothing else of it, nor
         # the contact's account or the plan's type; work mode loads them for its one plan.
         .options(
             lazyload(Interaction.deal),
@@ -136,11 +136,15 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
     due = due_interactions(db, actor, day)
     promises = overdue_prospect_promises(db, actor, day)
     titles = deal_titles(db, [i.deal_id for i in due] + [p.deal_id for p in promises])
+
+    def title(deal_id: int | None) -> str:
+        return titles[deal_id] if deal_id is not None else ""
+
     for interaction in due:
         queue.rows.append(
             QueueRow(
                 interaction,
-                titles.get(interaction.deal_id or 0, ""),
+                title(interaction.deal_id),
                 plan_problems(interaction),
                 minutes_for(actor, interaction),
                 overdue=interaction.scheduled_at < start,
@@ -153,7 +157,7 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
                 promise.contact_id,
                 promise.contact.full_name,
                 promise.deal_id,
-                titles.get(promise.deal_id or 0, ""),
+                title(promise.deal_id),
                 Reason.COMMITMENT_FOLLOW_UP,
                 follow_up_objective(promise.description),
                 f"{promise.contact.full_name} promised “{promise.description}” "
