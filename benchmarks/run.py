@@ -9,9 +9,8 @@ request, with the signed-in user already known: see ``AsUser``), the baseline's 
 same answer from hand-written SQL through the raw driver, see ``baselines.py``; for HTTP, a
 bare endpoint mounted on the same app object by this script that returns as many bytes as
 the page), their ratio, and the peak memory of one run of each (tracemalloc, Python
-allocations). Targets, at the large-book size: data work
-at most 2x its raw-SQL baseline and a median server time of at most 50 ms. Rows that miss
-a target say so.
+allocations). Targets, at the large-book size: data work at most 2x its raw-SQL baseline and
+a median server time of at most 50 ms. Rows that miss a target say so.
 """
 
 from __future__ import annotations
