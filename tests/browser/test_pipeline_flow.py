@@ -65,22 +65,28 @@ def test_the_search_finds_a_contact_by_phone_digits_and_by_name_without_accents(
     page.get_by_label("Email").fill(personas.rita.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.goto(f"{live_server}/contacts/new")
-    page.get_by_label("First name").fill("Omar")
-    page.get_by_label("Phone").fill("(555) 777-1234")
-    page.get_by_role("button", name="Save contact").click()
-    page.goto(f"{live_server}/contacts")
-    page.keyboard.press("/")
-    page.keyboard.type("5557771234")
-    page.keyboard.press("Enter")
+    add_contact(page, live_server, first="Omar", phone="(555) 777-1234")
+    search(page, live_server, "5557771234")
     expect(page.get_by_role("link", name="Omar")).to_be_visible()
-    page.goto(f"{live_server}/contacts/new")
-    page.get_by_label("First name").fill("Zoë")
-    page.get_by_label("Last name").fill("MÜLLER")
-    page.get_by_role("button", name="Save contact").click()
-    page.goto(f"{live_server}/contacts")
-    page.keyboard.press("/")
-    page.keyboard.type("zoe muller")
-    page.keyboard.press("Enter")
+    add_contact(page, live_server, first="Zoë", last="MÜLLER")
+    search(page, live_server, "zoe muller")
     expect(page.get_by_role("link", name="Zoë MÜLLER")).to_be_visible()
     expect(page.get_by_role("link", name="Omar")).to_have_count(0)
+
+
+def add_contact(
+    page: Page, live_server: str, *, first: str, last: str = "", phone: str = ""
+) -> None:
+    page.goto(f"{live_server}/contacts/new")
+    page.get_by_label("First name").fill(first)
+    page.get_by_label("Last name").fill(last)
+    page.get_by_label("Phone").fill(phone)
+    page.get_by_role("button", name="Save contact").click()
+
+
+def search(page: Page, live_server: str, words: str) -> None:
+    """The contact search, from the keyboard: "/" puts the cursor in the search box."""
+    page.goto(f"{live_server}/contacts")
+    page.keyboard.press("/")
+    page.keyboard.type(words)
+    page.keyboard.press("Enter")

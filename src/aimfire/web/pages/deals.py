@@ -51,9 +51,10 @@ def deal_board(
     request: Request, db: DbSession, actor: PageActor, owner_id: int | None = None
 ) -> Response:
     owner = owner_id or actor.id
+    columns = deals.pipeline_board(db, actor, owner_id)
     context = {
-        "columns": deals.pipeline_board(db, actor, owner_id),
-        "stages": list_stages(db),
+        "columns": columns,
+        "stages": [column.stage for column in columns],  # the move dialog's choices
         "owner_id": owner_id,
         "owners": readable_owners(db, actor),
         "can_move": owner == actor.id,
