@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole, ContactSource, folded, phone_digits
@@ -289,15 +289,12 @@ class ContactWriter(Writer):
         }
         if not emails and not phones:
             return {}
-        columns = [contacts.c.id, *(contacts.c[name] for name in CONTACT_FIELDS)]
         by_id: dict[int, dict[str, Any]] = {}
         # One query per key: SQLite plans "email IN (...) OR phone IN (...)" as a scan.
-        for column, wanted in ((contacts.c.email, emails), (contacts.c.phone_digits, phones)):
+        for key, wanted in (("email", emails), ("phone_digits", phones)):
             if wanted:
-                query = select(*columns, contacts.c.custom_fields).where(
-                    contacts.c.owner_id == self.ctx.actor.id, column.in_(wanted)
-                )
-                for record in self.ctx.db.execute(query).mappings():
+                values = {"owner": self.ctx.actor.id, "wanted": list(wanted)}
+                for record in self.ctx.db.execute(_contacts_by(key), values).mappings():
                     by_id.setdefault(record["id"], dict(record))
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for row_id in sorted(by_id, reverse=True):  # the oldest contact wins when several match
@@ -305,6 +302,16 @@ class ContactWriter(Writer):
             row["custom_fields"] = dict(row["custom_fields"] or {})
             found.update(dict.fromkeys(_contact_keys(row), row))
         return found
+
+
+@cache  # built once: a statement built per batch cost as much as running it
+def _contacts_by(key: str) -> Select[Any]:
+    """The owner's contacts whose ``key`` column is one of the wanted values."""
+    columns = (contacts.c.id, *(contacts.c[name] for name in CONTACT_FIELDS))
+    return select(*columns, contacts.c.custom_fields).where(
+        contacts.c.owner_id == bindparam("owner"),
+        contacts.c[key].in_(bindparam("wanted", expanding=True)),
+    )
 
 
 def _contact_keys(values: dict[str, Any]) -> list[tuple[str, str]]:

@@ -31,48 +31,30 @@ def insert_many(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
         return
     connection = db.connection()
     dialect = connection.dialect
-    names = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    convert = {
-        name: _memoized(processor)
-        for name in names
-        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    }
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
     if compiled.positional:
         order = [compiled.binds[bind].key for bind in compiled.positiontup or ()]
-        # Every value picked in C, then only the few that need it converted: a generator over
-        # every column of every row was a tenth of a large import's time.
-        values_of = itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
-        steps = [(i, convert[name]) for i, name in enumerate(order) if name in convert]
-        params: list[Any] = []
-        for row in rows:
-            values = list(values_of(row))
-            for i, step in steps:
-                values[i] = step(values[i])
-            params.append(tuple(values))  # the drivers take tuples, not lists
     else:
-        params = [
-            {
-                n: value if (step := convert.get(n)) is None else step(value)
-                for n, value in row.items()
-            }
-            for row in rows
-        ]
+        order = list(rows[0])
+    # Column by column, so picking and converting values runs in C (map over a dict's
+    # lookup), not in a Python loop over every value of every row.
+    columns = []
+    for name in order:
+        column = list(map(itemgetter(name), rows))
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(column if processor is None else _converted(column, processor))
+    if compiled.positional:
+        params: list[Any] = list(zip(*columns, strict=True))  # the drivers take tuples
+    else:
+        params = [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
     connection.exec_driver_sql(compiled.string, params)
 
 
-def _memoized(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """The processor, remembering its result for values that repeat (a batch's one 'now',
-    the same date on many rows); unhashable values (JSON) are converted every time."""
-    seen: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = result = processor(value)
-            return result
-        except TypeError:
-            return processor(value)
-
-    return convert
+def _converted(column: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """Each value as the column's type stores it; a value that repeats (a batch's one 'now',
+    the same date on many rows) is converted once. Unhashable values (JSON) each time."""
+    try:
+        stored = {value: processor(value) for value in dict.fromkeys(column)}
+    except TypeError:
+        return list(map(processor, column))
+    return list(map(stored.__getitem__, column))
