@@ -61,3 +61,22 @@ def test_a_query_built_once_takes_its_values_and_a_page_past_the_end_is_the_last
     assert (last.items, last.page) == (["P4"], 3)
     bens = paginate(db, book, 1, 50, {"owner": personas.ben.id})
     assert (bens.items, bens.total) == (["P0", "P1"], 2)
+
+
+def test_one_text_reads_any_number_of_ids_on_postgresql(db: Session, personas: Personas) -> None:
+    """PostgreSQL gets the ids as one array, so the driver can prepare the statement once;
+    SQLite gets a list of values, as a plain condition (not compared with 1, which would
+    keep it off the primary key)."""
+    db.add_all(Contact(owner_id=personas.rita.id, first_name=f"P{n}") for n in range(5))
+    db.flush()
+    ids = list(db.scalars(select(Contact.id).order_by(Contact.id)))
+    texts = []
+    for count in (1, 5):
+        with counting(db) as statements:
+            assert len(contact_names(db, ids[:count])) == count
+        texts.extend(statements)
+    if db.get_bind().dialect.name == "postgresql":
+        assert texts[0] == texts[1] and "= ANY (" in texts[0]
+    else:
+        assert texts[0].rstrip().endswith("IN (?)")
+        assert texts[1].rstrip().endswith("IN (?, ?, ?, ?, ?)")

@@ -33,7 +33,7 @@ from aimfire.services.access import Actor, get_readable, readable_owner, require
 from aimfire.services.paging import Page, Paged, paginate
 from aimfire.services.pipeline import get_stage, list_stages
 from aimfire.services.validation import Input
-from aimfire.store.bulk import id_chunks
+from aimfire.store.bulk import id_chunks, one_of
 from aimfire.store.deal_flags import first_day
 from aimfire.store.health_facts import open_deal_facts, stage_thresholds_of
 from aimfire.store.models import (
@@ -134,7 +134,7 @@ def _judge(db: Session, deal_ids: Collection[int], calendar: _Calendar) -> list[
 # their contact's company, which no health view shows.
 _DEALS = (
     select(Deal)
-    .where(Deal.id.in_(bindparam("ids", expanding=True)))
+    .where(one_of(Deal.id))
     .options(raiseload(Deal.people), joinedload(Deal.contact).lazyload(Contact.account))
 )
 

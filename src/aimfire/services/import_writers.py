@@ -30,7 +30,7 @@ from aimfire.domain.csv_values import (
     split_name,
 )
 from aimfire.services.access import Actor
-from aimfire.store.bulk import insert_many
+from aimfire.store.bulk import insert_many, one_of
 from aimfire.store.models import Account, Contact, Deal
 from aimfire.store.searchable import contact_text
 
@@ -310,7 +310,7 @@ def _contacts_by(key: str) -> Select[Any]:
     columns = (contacts.c.id, *(contacts.c[name] for name in CONTACT_FIELDS))
     return select(*columns, contacts.c.custom_fields).where(
         contacts.c.owner_id == bindparam("owner"),
-        contacts.c[key].in_(bindparam("wanted", expanding=True)),
+        one_of(contacts.c[key], "wanted"),
     )
 
 

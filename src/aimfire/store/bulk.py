@@ -1,6 +1,6 @@
 """Many rows at once: inserting them fast (one compiled INSERT, the column types' own
 conversions, and the driver's executemany, without building a statement context per row),
-and naming them by id a bounded number at a time.
+and naming them by id a bounded number at a time (``one_of``).
 
 For imports of hundreds of thousands of rows; values still go through each column's type
 (so UTC instants and JSON are stored exactly as the ORM would store them). Python-side
@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Boolean, ColumnElement, Table, any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 IDS_PER_STATEMENT = 1000  # ids in one IN list, well under SQLite's limit on bound values
 
@@ -23,6 +27,42 @@ def id_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
     """``ids`` in slices short enough for one IN list each."""
     for start in range(0, len(ids), IDS_PER_STATEMENT):
         yield ids[start : start + IDS_PER_STATEMENT]
+
+
+class OneOf(ColumnElement[bool]):
+    """``column IN (the values)``, the values bound by name when the statement runs.
+
+    On PostgreSQL the values go as one array (``column = ANY(%(name)s)``): the statement's text
+    is then the same for any number of values, so the driver prepares it once and the server
+    plans it once, instead of a new text, parsed and planned, for every count of values.
+    Elsewhere they are an expanding list.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition in itself: not compared with 1 on SQLite
+    _traverse_internals: ClassVar[list[tuple[str, InternalTraversal]]] = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], name: str) -> None:
+        self.column, self.name = column, name
+
+
+def one_of(column: Any, name: str = "ids") -> OneOf:
+    return OneOf(column, name)
+
+
+@compiles(OneOf)
+def _expanding(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(OneOf, "postgresql")
+def _array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    values = bindparam(element.name, type_=ARRAY(element.column.type))
+    return compiler.process(element.column == any_(values), **kw)
 
 
 def insert_many(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

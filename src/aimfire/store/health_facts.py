@@ -12,13 +12,13 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, select
 
 from aimfire.domain.contacts import ContactRole, person_name
 from aimfire.domain.health import PROPOSAL_STAGE_KEY, DealFacts, Promise, Thresholds, thresholds_for
 from aimfire.domain.interactions import CommitmentStatus, Party
 from aimfire.domain.pipeline import StageOutcome
-from aimfire.store.bulk import id_chunks
+from aimfire.store.bulk import id_chunks, one_of
 from aimfire.store.models import (
     Commitment,
     Contact,
@@ -57,7 +57,6 @@ def stage_thresholds_of(stage: Any) -> Thresholds:
 
 # Built once: a page judges its deals on every request, and building these statements (and
 # matching a new statement's columns to the cached one's) cost more than running them.
-_IDS = bindparam("ids", expanding=True)
 _OPEN_DEALS = (
     select(
         Deal.id,
@@ -76,7 +75,7 @@ _OPEN_DEALS = (
     )
     .join(PipelineStage, PipelineStage.id == Deal.stage_id)
     .outerjoin(DealActivity, DealActivity.deal_id == Deal.id)  # no row: no interactions yet
-    .where(PipelineStage.outcome == StageOutcome.OPEN, Deal.id.in_(_IDS))
+    .where(PipelineStage.outcome == StageOutcome.OPEN, one_of(Deal.id))
     .order_by(Deal.id)
 )
 _STAGES = select(PipelineStage.__table__)
@@ -84,14 +83,14 @@ _STAGES = select(PipelineStage.__table__)
 _DECISION_MAKERS = (
     select(DealContact.deal_id, Contact.id, Contact.first_name, Contact.last_name)
     .join(Contact, Contact.id == DealContact.contact_id)
-    .where(DealContact.deal_id.in_(_IDS), DealContact.role == ContactRole.DECISION_MAKER)
+    .where(one_of(DealContact.deal_id), DealContact.role == ContactRole.DECISION_MAKER)
     .order_by(DealContact.deal_id.desc(), DealContact.id.desc())
 )
 # The prospect's open promises on each deal, overdue or not: the rules decide when.
 _OPEN_PROMISES = (
     select(Commitment.deal_id, Commitment.description, Commitment.due_on, Commitment.contact_id)
     .where(
-        Commitment.deal_id.in_(_IDS),
+        one_of(Commitment.deal_id),
         Commitment.party == Party.PROSPECT,
         Commitment.status == CommitmentStatus.OPEN,
     )

@@ -7,18 +7,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import person_name
-from aimfire.store.bulk import id_chunks
+from aimfire.store.bulk import id_chunks, one_of
 from aimfire.store.models import Contact, Deal
 
-_IDS = bindparam("ids", expanding=True)
-_DEAL_TITLES = select(Deal.id, Deal.title).where(Deal.id.in_(_IDS))
-_CONTACT_NAMES = select(Contact.id, Contact.first_name, Contact.last_name).where(
-    Contact.id.in_(_IDS)
-)
+_DEAL_TITLES = select(Deal.id, Deal.title).where(one_of(Deal.id))
+_CONTACT_NAMES = select(Contact.id, Contact.first_name, Contact.last_name).where(one_of(Contact.id))
 
 
 def deal_titles(db: Session, deal_ids: Collection[int | None]) -> dict[int, str]:
