@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, String, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import ContactRole, ContactSource, folded, phone_digits
@@ -114,18 +114,9 @@ class ImportContext:
         return {key: self.account_cache[key] for key in wanted}
 
     def _load_accounts(self, names: dict[str, str]) -> None:
-        query = (
-            select(accounts.c.id, accounts.c.name)
-            .where(accounts.c.owner_id == self.actor.id)
-            .where(
-                or_(
-                    accounts.c.name.in_(list(names.values())),
-                    func.lower(accounts.c.name).in_([n.lower() for n in names.values()]),
-                )
-            )
-            .order_by(accounts.c.id)
-        )
-        for account_id, name in self.db.execute(query):
+        for account_id, name in self.db.execute(
+            _ACCOUNT_IDS, _named(self.actor.id, names.values())
+        ):
             self.account_cache.setdefault(name.casefold(), account_id)
 
 
@@ -343,6 +334,27 @@ def _update_rows(
 ACCOUNT_FIELDS = ("name", "industry", "website", "phone", "notes")  # the name first
 ACCOUNT_LIMITS = {"name": 200, "industry": 120, "website": 300, "phone": 40, "notes": 20_000}
 
+# The owner's accounts with one of the names, as written or in any case: built once, the
+# owner and the names bound when they run (``_named``).
+_WITH_NAME = (
+    accounts.c.owner_id == bindparam("owner"),
+    or_(
+        one_of(accounts.c.name, "names"),
+        one_of(func.lower(accounts.c.name, type_=String), "lowered"),
+    ),
+)
+_ACCOUNT_IDS = select(accounts.c.id, accounts.c.name).where(*_WITH_NAME).order_by(accounts.c.id)
+_ACCOUNTS = (
+    select(*(accounts.c[name] for name in ("id", *ACCOUNT_FIELDS)))
+    .where(*_WITH_NAME)
+    .order_by(accounts.c.id.desc())
+)
+
+
+def _named(owner_id: int, names: Iterable[str]) -> dict[str, Any]:
+    wanted = list(names)
+    return {"owner": owner_id, "names": wanted, "lowered": [name.lower() for name in wanted]}
+
 
 class AccountWriter(Writer):
     kind = Kind.ACCOUNTS
@@ -361,18 +373,10 @@ class AccountWriter(Writer):
     def write(self, batch: list[Pending]) -> None:
         ctx = self.ctx
         names = {p.data["given"]["name"] for p in batch}
-        query = (
-            select(*(accounts.c[name] for name in ("id", *ACCOUNT_FIELDS)))
-            .where(accounts.c.owner_id == ctx.actor.id)
-            .where(
-                or_(
-                    accounts.c.name.in_(names),
-                    func.lower(accounts.c.name).in_([n.lower() for n in names]),
-                )
-            )
-            .order_by(accounts.c.id.desc())
-        )
-        existing = {row["name"].casefold(): dict(row) for row in ctx.db.execute(query).mappings()}
+        existing = {
+            row["name"].casefold(): dict(row)
+            for row in ctx.db.execute(_ACCOUNTS, _named(ctx.actor.id, names)).mappings()
+        }
         inserts: list[dict[str, Any]] = []
         updates: dict[int, dict[str, Any]] = {}
         for pending in batch:

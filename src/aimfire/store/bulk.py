@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, ColumnElement, Table, any_, bindparam, insert
+from sqlalchemy import JSON, Boolean, ColumnElement, String, Table, any_, bindparam, insert
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -30,12 +30,12 @@ def id_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 
 
 class OneOf(ColumnElement[bool]):
-    """``column IN (the values)``, the values bound by name when the statement runs.
-
-    On PostgreSQL the values go as one array (``column = ANY(%(name)s)``): the statement's text
-    is then the same for any number of values, so the driver prepares it once and the server
-    plans it once, instead of a new text, parsed and planned, for every count of values.
-    Elsewhere they are an expanding list.
+    """``column IN (the values)``, the values bound by name, as one parameter, when the
+    statement runs: an array on PostgreSQL (``column = ANY(:name)``), a JSON array read by
+    ``json_each`` on SQLite. The statement's text is then the same for any number of values:
+    nothing to render per value, and the driver and server prepare and plan it once, where an
+    IN list is a new text, parsed and planned, for every count of values (as it stays on
+    other databases).
     """
 
     inherit_cache = True
@@ -59,9 +59,18 @@ def _expanding(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
     return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
 
 
+@compiles(OneOf, "sqlite")
+def _json_array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    values = compiler.process(bindparam(element.name, type_=JSON()), **kw)
+    return f"{compiler.process(element.column, **kw)} IN (SELECT value FROM json_each({values}))"
+
+
 @compiles(OneOf, "postgresql")
 def _array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
-    values = bindparam(element.name, type_=ARRAY(element.column.type))
+    item = element.column.type
+    if isinstance(item, String):  # a cast to VARCHAR(n) would cut a longer value short
+        item = String()
+    values = bindparam(element.name, type_=ARRAY(item))
     return compiler.process(element.column == any_(values), **kw)
 
 
