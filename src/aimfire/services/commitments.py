@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, raiseload
 
 from aimfire.domain.interactions import (
     CommitmentStatus,
@@ -18,7 +18,7 @@ from aimfire.domain.interactions import (
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor, get_writable, readable_owner
 from aimfire.services.validation import Input
-from aimfire.store.models import Commitment, Contact, Interaction
+from aimfire.store.models import Commitment, Interaction
 from aimfire.store.types import utcnow
 
 
@@ -94,10 +94,16 @@ def keeping_rates(
 
 def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Commitment]:
     """Open prospect promises past their date with no follow-up planned yet."""
-    planned_follow_ups = select(Interaction.follows_commitment_id).where(
-        Interaction.owner_id == actor.id,
-        Interaction.status == Status.PLANNED,
-        Interaction.follows_commitment_id.is_not(None),
+    # Asked per overdue promise through the index of follow-ups: a handful of lookups,
+    # where listing every planned follow-up first read all of the rep's plans.
+    follow_up_planned = (
+        select(Interaction.id)
+        .where(
+            Interaction.follows_commitment_id == Commitment.id,
+            Interaction.status == Status.PLANNED,
+            Interaction.owner_id == actor.id,
+        )
+        .exists()
     )
     query = (
         select(Commitment)
@@ -106,12 +112,12 @@ def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Co
             Commitment.party == Party.PROSPECT,
             Commitment.status == CommitmentStatus.OPEN,
             Commitment.due_on < today,
-            Commitment.id.not_in(planned_follow_ups),
+            ~follow_up_planned,
         )
         .order_by(Commitment.due_on)
-        # Today names the deal (store.names.deal_titles) and shows nothing else of it.
-        .options(
-            lazyload(Commitment.deal), joinedload(Commitment.contact).lazyload(Contact.account)
-        )
+        # Today names the deal and the contact by id (store.names) and shows nothing else of
+        # them. Joining the contacts here also let the planner, misjudging how many promises
+        # are overdue, read the whole contacts table instead of a dozen of its rows.
+        .options(raiseload(Commitment.deal), raiseload(Commitment.contact))
     )
     return list(db.scalars(query))

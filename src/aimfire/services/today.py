@@ -26,7 +26,7 @@ from aimfire.services.commitments import overdue_prospect_promises
 from aimfire.services.health import suggested_diagnoses
 from aimfire.services.interactions import plan_problems
 from aimfire.store.models import Commitment, Contact, Interaction, WorkSession
-from aimfire.store.names import deal_titles
+from aimfire.store.names import contact_names, deal_titles
 from aimfire.store.types import utcnow
 
 # Today proposes the most urgent few diagnoses; a long list of them is the health page's job.
@@ -136,6 +136,7 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
     due = due_interactions(db, actor, day)
     promises = overdue_prospect_promises(db, actor, day)
     titles = deal_titles(db, [i.deal_id for i in due] + [p.deal_id for p in promises])
+    promisers = contact_names(db, [p.contact_id for p in promises])
 
     def title(deal_id: int | None) -> str:
         return titles[deal_id] if deal_id is not None else ""
@@ -151,17 +152,17 @@ def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue
             )
         )
     for promise in promises:
+        name = promisers[promise.contact_id]
         queue.suggestions.append(
             Suggestion(
                 "follow_up",
                 promise.contact_id,
-                promise.contact.full_name,
+                name,
                 promise.deal_id,
                 title(promise.deal_id),
                 Reason.COMMITMENT_FOLLOW_UP,
                 follow_up_objective(promise.description),
-                f"{promise.contact.full_name} promised “{promise.description}” "
-                f"by {promise.due_on:%a %d %b}.",
+                f"{name} promised “{promise.description}” by {promise.due_on:%a %d %b}.",
                 promise,
             )
         )

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
-IDS_PER_STATEMENT = 1000  # ids in one IN list, well under SQLite's limit on bound values
+IDS_PER_STATEMENT = 1000  # values asked for in one statement: bounds what each one reads
 
 
 def id_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    """``ids`` in slices short enough for one IN list each."""
+    """``ids`` in slices of at most ``IDS_PER_STATEMENT``, one statement each."""
     for start in range(0, len(ids), IDS_PER_STATEMENT):
         yield ids[start : start + IDS_PER_STATEMENT]
 
@@ -51,6 +51,7 @@ class OneOf(ColumnElement[bool]):
 
 
 def one_of(column: Any, name: str = "ids") -> OneOf:
+    """``column`` is one of the values bound as ``name``."""
     return OneOf(column, name)
 
 

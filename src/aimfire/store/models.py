@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -299,6 +300,14 @@ class Interaction(Timestamped, Base):
         Index("ix_interactions_contact_scheduled", "contact_id", "scheduled_at"),
         Index("ix_interactions_deal_scheduled", "deal_id", "scheduled_at"),
         Index("ix_interactions_owner_logged", "owner_id", "logged_at"),
+        # The few that follow up a promise: Today asks which overdue promises have one.
+        Index(
+            "ix_interactions_follows_commitment",
+            "follows_commitment_id",
+            "status",
+            postgresql_where=text("follows_commitment_id IS NOT NULL"),
+            sqlite_where=text("follows_commitment_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
