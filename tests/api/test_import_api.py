@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from aimfire.services import import_writers, imports
+from aimfire.services import import_contacts, import_writers, imports
 from aimfire.store.models import Account, Commitment, Contact, Deal, DealStageChange, Interaction
 from health_support import drift
 from support import Api, Personas, assert_error
@@ -107,6 +108,34 @@ def test_every_bad_row_is_reported_by_line_and_none_is_written(
     names = {c.first_name for c in contacts_of(db, personas.rita.id)}
     assert names == {"Lena", "Yusuf"}
     assert count(db, Account) == 2  # no account was made for a bad row's company
+
+
+@pytest.mark.parametrize("batch_size", [2, 2000])
+def test_a_row_is_refused_for_its_first_problem_and_problems_come_in_file_order(
+    rita: Api, db: Session, personas: Personas, monkeypatch: pytest.MonkeyPatch, batch_size: int
+) -> None:
+    monkeypatch.setattr(imports, "BATCH_SIZE", batch_size)
+    text = (
+        "First name,Last name,Full name,Email,Source,Created\n"
+        f"{'A' * 81},Ok,,not-an-email,,\n"  # a long name, checked before the email
+        ',,"Whitfield, Dana",dana@x.example,Trade show,2026-01-05\n'
+        "Kai,B,,kai@x.example,,2026-01-06,more\n"
+        ",,,,,\n"
+        ",Nameless,,nameless@x.example,,2026-13-01\n"  # no first name, checked before the date
+        "Mo,,,mo@x.example,,2026-13-01\n"
+        "Zed,,,zed@x.example,Carrier pigeon,\n"
+    )
+    report = upload(rita, "/imports/contacts", text).json()
+    assert (report["rows"], report["created"], report["bad"]) == (6, 2, 4)
+    assert [(p["line"], p["reason"][:40]) for p in report["problems"]] == [
+        (2, "The first name is longer than 80 charact"),
+        (4, "The row has 7 values but the header has "),
+        (6, "A contact needs a first name"),
+        (7, "'2026-13-01' is not a real date"),
+    ]
+    dana, zed = contacts_of(db, personas.rita.id)
+    assert (dana.first_name, dana.last_name, dana.source) == ("Dana", "Whitfield", "event")
+    assert (zed.source, zed.custom_fields) == ("other", {"Source": "Carrier pigeon"})
 
 
 def test_a_dry_run_reports_the_same_and_writes_nothing(rita: Api, db: Session) -> None:
@@ -245,16 +274,19 @@ def test_a_fatal_error_midway_writes_nothing_at_all(
     rita: Api, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(imports, "BATCH_SIZE", 2)
-    real = import_writers.insert_many
     calls: list[int] = []
 
-    def fails_on_the_third_batch(*args: object) -> None:
-        calls.append(1)
-        if len(calls) == 5:  # accounts and contacts of two batches went in first
-            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        real(*args)  # type: ignore[arg-type]
+    def failing_on_the_third_batch(real: Callable[..., None]) -> Callable[..., None]:
+        def insert(*args: object) -> None:
+            calls.append(1)
+            if len(calls) == 5:  # accounts and contacts of two batches went in first
+                raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+            real(*args)
 
-    monkeypatch.setattr(import_writers, "insert_many", fails_on_the_third_batch)
+        return insert
+
+    for module, name in ((import_writers, "insert_many"), (import_contacts, "insert_columns")):
+        monkeypatch.setattr(module, name, failing_on_the_third_batch(getattr(module, name)))
     response = upload(rita, "/imports/contacts", sample("hubspot_contacts.csv"))
     error = assert_error(response, 400)
     assert "disk I/O error" in str(error["message"]) and "nothing was imported" in str(

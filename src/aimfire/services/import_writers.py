@@ -7,21 +7,19 @@ batch with executemany. Nothing here commits: the import runs in the caller's tr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, bindparam, func, or_, select, update
+from sqlalchemy import String, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from aimfire.domain.contacts import ContactRole, ContactSource, folded, phone_digits
+from aimfire.domain.contacts import folded, phone_digits
 from aimfire.domain.csv_mapping import Kind
 from aimfire.domain.csv_values import (
-    ROLE_SYNONYMS,
-    SOURCE_SYNONYMS,
     first_phone,
     match_choice,
     parse_date,
@@ -32,7 +30,6 @@ from aimfire.domain.csv_values import (
 from aimfire.services.access import Actor
 from aimfire.store.bulk import insert_many, one_of
 from aimfire.store.models import Account, Contact, Deal
-from aimfire.store.searchable import contact_text
 
 contacts = Contact.__table__
 accounts = Account.__table__
@@ -40,6 +37,34 @@ deals = Deal.__table__
 MIN_PHONE_DIGITS = 7  # shorter numbers are extensions or junk, not a way to tell people apart
 ACCOUNT_CACHE_LIMIT = 100_000
 INSTANT_CACHE_SIZE = 4096
+
+
+RawRow = tuple[int, list[str]]  # a row as read: the line it starts on, and its cells
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which cell of a row holds which field, and which cells are kept as custom fields."""
+
+    width: int  # the header's
+    fields: tuple[tuple[int, str], ...]  # (cell, field)
+    custom: tuple[tuple[int, str], ...]  # (cell, header)
+
+    def fit(self, cells: list[str]) -> list[str]:
+        """The cells padded to the header's width; ValueError if the row holds more."""
+        if len(cells) < self.width:
+            return cells + [""] * (self.width - len(cells))
+        if len(cells) > self.width and any(cell.strip() for cell in cells[self.width :]):
+            raise ValueError(
+                f"The row has {len(cells)} values but the header has {self.width} columns"
+            )
+        return cells
+
+    def values(self, cells: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The row's fields and its custom fields, stripped; blank ones left out."""
+        fields = {target: value for i, target in self.fields if (value := cells[i].strip())}
+        custom = {header: value for i, header in self.custom if (value := cells[i].strip())}
+        return fields, custom
 
 
 @dataclass(slots=True)
@@ -71,6 +96,7 @@ class ImportContext:
     now: datetime
     counts: Counts
     reject: Callable[[Pending, str], None]
+    layout: Layout
     account_cache: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -138,10 +164,25 @@ def lenient_choice(value: str | None, choices: type[Any], synonyms: dict[str, st
 
 
 class Writer:
+    """Writes one kind of record from a batch of rows at a time: ``take`` checks each row on
+    its own with ``convert`` (a ValueError gives the reason it is refused), then ``write``
+    writes the rows that passed."""
+
     kind: Kind
 
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
+
+    def take(self, rows: Sequence[RawRow]) -> None:
+        layout, batch = self.ctx.layout, []
+        for line, cells in rows:
+            try:
+                cells = layout.fit(cells)
+                batch.append(Pending(line, cells, self.convert(*layout.values(cells))))
+            except ValueError as error:
+                self.ctx.reject(Pending(line, cells, {}), str(error))
+        if batch:
+            self.write(batch)
 
     def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
         raise NotImplementedError
@@ -153,170 +194,10 @@ class Writer:
         """Called once every batch is written, in the same transaction."""
 
 
-# --- contacts ----------------------------------------------------------------------------
-
-CONTACT_FIELDS = (
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "phone_digits",
-    "title",
-    "source",
-    "role",
-    "notes",
-    "account_id",
-)
-
-
-class ContactWriter(Writer):
-    kind = Kind.CONTACTS
-
-    def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
-        first = text(values, "first_name", 80, "The first name")
-        last = text(values, "last_name", 80, "The last name")
-        if not first and "full_name" in values:
-            first, split_last = split_name(values["full_name"])
-            last = last or split_last
-            if len(first) > 80 or len(last) > 80:
-                raise ValueError("The name is longer than 80 characters")
-        if not first:
-            raise ValueError("A contact needs a first name")
-        given: dict[str, Any] = {"first_name": first}
-        if last:
-            given["last_name"] = last
-        if "email" in values:
-            given["email"] = parse_email(values["email"])
-        phone = first_phone(values.get("phone") or values.get("mobile_phone") or "")
-        if len(phone) > 40:
-            raise ValueError("The phone number is longer than 40 characters")
-        if phone:
-            given["phone"], given["phone_digits"] = phone, phone_digits(phone)
-        for name, limit, label in (("title", 120, "The job title"), ("notes", 20_000, "Notes")):
-            if value := text(values, name, limit, label):
-                given[name] = value
-        custom = dict(custom)
-        for name, choices, synonyms in (
-            ("source", ContactSource, SOURCE_SYNONYMS),
-            ("role", ContactRole, ROLE_SYNONYMS),
-        ):
-            if name in values:
-                chosen = lenient_choice(values[name], choices, synonyms)
-                if chosen is None:
-                    custom[name.capitalize()] = values[name]
-                else:
-                    given[name] = chosen
-        company = text(values, "company", 200, "The company name")
-        created = self.ctx.when(values.get("created_at")) or self.ctx.now
-        return {"given": given, "company": company, "custom": custom, "created_at": created}
-
-    def write(self, batch: list[Pending]) -> None:
-        ctx = self.ctx
-        existing = self._existing(batch)
-        inserts: list[dict[str, Any]] = []
-        updates: dict[int, dict[str, Any]] = {}
-        in_batch: dict[tuple[str, str], dict[str, Any]] = {}
-        companies: dict[int, str] = {}  # id() of a row to write -> the company it names
-        for pending in batch:
-            given, custom = pending.data["given"], pending.data["custom"]
-            keys = _contact_keys(given)
-            match = next((existing[k] for k in keys if k in existing), None)
-            match = match or next((in_batch[k] for k in keys if k in in_batch), None)
-            if match is None:
-                match = self._new_row(given, custom, pending.data["created_at"])
-                inserts.append(match)
-                in_batch.update(dict.fromkeys(keys, match))
-            elif not ctx.update_duplicates:
-                ctx.counts.skipped += 1
-                continue
-            else:
-                match.update(given)
-                match["custom_fields"] = {**match["custom_fields"], **custom}
-                match["updated_at"] = ctx.now
-                if "id" in match:
-                    updates[match["id"]] = match
-                ctx.counts.updated += 1
-            if pending.data["company"]:
-                companies[id(match)] = pending.data["company"]
-        # Accounts are looked up (or created) only for rows that are written.
-        account_ids = ctx.account_ids(companies.values())
-        for row in (*inserts, *updates.values()):
-            if id(row) in companies:
-                row["account_id"] = account_ids[companies[id(row)].casefold()]
-            row["search_text"] = contact_text(row)
-        if inserts:
-            insert_many(ctx.db, contacts, inserts)
-            ctx.counts.created += len(inserts)
-        if updates:
-            _update_rows(
-                ctx.db, contacts, (*CONTACT_FIELDS, "custom_fields", "search_text"), updates
-            )
-
-    def _new_row(self, given: dict[str, Any], custom: dict[str, str], created: datetime) -> dict:
-        row = {
-            "owner_id": self.ctx.actor.id,
-            "account_id": None,
-            "last_name": "",
-            "email": "",
-            "phone": "",
-            "phone_digits": "",
-            "title": "",
-            "source": ContactSource.OTHER.value,
-            "role": None,
-            "notes": "",
-            **given,
-            "custom_fields": custom,
-            "created_at": created,
-            "updated_at": self.ctx.now,
-        }
-        return row
-
-    def _existing(self, batch: list[Pending]) -> dict[tuple[str, str], dict[str, Any]]:
-        emails = {p.data["given"]["email"] for p in batch if p.data["given"].get("email")}
-        phones = {
-            digits
-            for p in batch
-            if len(digits := p.data["given"].get("phone_digits", "")) >= MIN_PHONE_DIGITS
-        }
-        if not emails and not phones:
-            return {}
-        by_id: dict[int, dict[str, Any]] = {}
-        # One query per key: SQLite plans "email IN (...) OR phone IN (...)" as a scan.
-        for key, wanted in (("email", emails), ("phone_digits", phones)):
-            if wanted:
-                values = {"owner": self.ctx.actor.id, "wanted": list(wanted)}
-                for record in self.ctx.db.execute(_contacts_by(key), values).mappings():
-                    by_id.setdefault(record["id"], dict(record))
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        for row_id in sorted(by_id, reverse=True):  # the oldest contact wins when several match
-            row = by_id[row_id]
-            row["custom_fields"] = dict(row["custom_fields"] or {})
-            found.update(dict.fromkeys(_contact_keys(row), row))
-        return found
-
-
-@cache  # built once: a statement built per batch cost as much as running it
-def _contacts_by(key: str) -> Select[Any]:
-    """The owner's contacts whose ``key`` column is one of the wanted values."""
-    columns = (contacts.c.id, *(contacts.c[name] for name in CONTACT_FIELDS))
-    return select(*columns, contacts.c.custom_fields).where(
-        contacts.c.owner_id == bindparam("owner"),
-        one_of(contacts.c[key], "wanted"),
-    )
-
-
-def _contact_keys(values: dict[str, Any]) -> list[tuple[str, str]]:
-    keys = []
-    if email := values.get("email"):
-        keys.append(("email", email))
-    if len(digits := values.get("phone_digits") or "") >= MIN_PHONE_DIGITS:
-        keys.append(("phone", digits))
-    return keys
-
-
-def _update_rows(
+def update_rows(
     db: Session, table: Any, names: tuple[str, ...], rows: dict[int, dict[str, Any]]
 ) -> None:
+    """Set the named columns (and ``updated_at``) of rows by id, in one executemany."""
     statement = (
         update(table)
         .where(table.c.id == bindparam("row_id"))
@@ -402,7 +283,7 @@ class AccountWriter(Writer):
             insert_many(ctx.db, accounts, inserts)
             ctx.counts.created += len(inserts)
         if updates:  # never the name: the import matched the account by it
-            _update_rows(ctx.db, accounts, ACCOUNT_FIELDS[1:], updates)
+            update_rows(ctx.db, accounts, ACCOUNT_FIELDS[1:], updates)
 
 
 # --- who a row is about ------------------------------------------------------------------

@@ -30,13 +30,15 @@ from aimfire.domain.csv_mapping import CUSTOM, IGNORE, Kind, Preset
 from aimfire.domain.csv_values import guess_day_first
 from aimfire.errors import AppError, Invalid
 from aimfire.services.access import Actor
+from aimfire.services.import_contacts import ContactWriter
 from aimfire.services.import_history import DealWriter, InteractionWriter
 from aimfire.services.import_writers import (
     AccountWriter,
-    ContactWriter,
     Counts,
     ImportContext,
+    Layout,
     Pending,
+    RawRow,
     Writer,
 )
 from aimfire.services.validation import Input
@@ -194,7 +196,7 @@ def read_shape(path: Path, kind: Kind) -> tuple[FileShape, list[tuple[int, list[
 
 
 def _blank(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def inspect_file(path: Path, kind: Kind, preset_name: str | None = None) -> Inspection:
@@ -281,11 +283,12 @@ def run_import(
         now=utcnow(),
         counts=report.counts,
         reject=reject,
+        layout=_layout(shape, targets),
     )
     savepoint = db.begin_nested()
     try:
         with _tuned_connection(db), _fewer_collections():
-            _import_rows(path, shape, targets, WRITERS[kind](ctx), ctx, reject, progress)
+            _import_rows(path, shape, WRITERS[kind](ctx), ctx, progress)
     except SQLAlchemyError as error:
         savepoint.rollback()
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
@@ -346,20 +349,19 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _layout(shape: FileShape, targets: list[str]) -> Layout:
+    return Layout(
+        width=len(shape.headers),
+        fields=tuple((i, t) for i, t in enumerate(targets) if t not in (CUSTOM, IGNORE)),
+        custom=tuple((i, shape.headers[i]) for i, t in enumerate(targets) if t == CUSTOM),
+    )
+
+
 def _import_rows(
-    path: Path,
-    shape: FileShape,
-    targets: list[str],
-    writer: Writer,
-    ctx: ImportContext,
-    reject: Callable[[Pending, str], None],
-    progress: Progress | None,
+    path: Path, shape: FileShape, writer: Writer, ctx: ImportContext, progress: Progress | None
 ) -> None:
-    fields = [(i, t) for i, t in enumerate(targets) if t not in (CUSTOM, IGNORE)]
-    custom = [(i, shape.headers[i]) for i, t in enumerate(targets) if t == CUSTOM]
-    width = len(shape.headers)
     counts = ctx.counts
-    batch: list[Pending] = []
+    batch: list[RawRow] = []
     with _Rows(path, shape.encoding, shape.delimiter) as rows:
         for line, cells in rows:
             if shape.header_line is not None and line <= shape.header_line:
@@ -367,26 +369,15 @@ def _import_rows(
             if _blank(cells):
                 continue
             counts.rows += 1
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            try:
-                if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                    raise ValueError(
-                        f"The row has {len(cells)} values but the header has {width} columns"
-                    )
-                values = {t: v for i, t in fields if (v := cells[i].strip())}
-                extra = {h: v for i, h in custom if (v := cells[i].strip())}
-                batch.append(Pending(line, cells, writer.convert(values, extra)))
-            except ValueError as error:
-                reject(Pending(line, cells, {}), str(error))
+            batch.append((line, cells))
             if len(batch) >= BATCH_SIZE:
-                writer.write(batch)
+                writer.take(batch)
                 batch = []
                 gc.collect()  # cheap while the app's objects are frozen; keeps memory flat
                 if progress is not None:
                     progress(counts.rows, rows.bytes_read)
         if batch:
-            writer.write(batch)
+            writer.take(batch)
         writer.finish()
         if progress is not None:
             progress(counts.rows, rows.bytes_read)

@@ -9,7 +9,7 @@ column defaults are not applied: every row must give every column it needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -77,30 +77,34 @@ def _array(element: OneOf, compiler: SQLCompiler, **kw: Any) -> str:
 
 def insert_many(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the session's transaction."""
-    if not rows:
-        return
+    if rows:
+        insert_columns(db, table, {name: list(map(itemgetter(name), rows)) for name in rows[0]})
+
+
+def insert_columns(db: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert rows given column by column (a list of values per column name, all as long)."""
     connection = db.connection()
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     if compiled.positional:
         order = [compiled.binds[bind].key for bind in compiled.positiontup or ()]
     else:
-        order = list(rows[0])
-    # Column by column, so picking and converting values runs in C (map over a dict's
-    # lookup), not in a Python loop over every value of every row.
-    columns = []
+        order = list(columns)
+    # Converted column by column, so that runs in C (map over a dict's lookup), not in a
+    # Python loop over every value of every row.
+    stored = []
     for name in order:
-        column = list(map(itemgetter(name), rows))
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        columns.append(column if processor is None else _converted(column, processor))
+        stored.append(columns[name] if processor is None else _converted(columns[name], processor))
     if compiled.positional:
-        params: list[Any] = list(zip(*columns, strict=True))  # the drivers take tuples
+        params: list[Any] = list(zip(*stored, strict=True))  # the drivers take tuples
     else:
-        params = [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
-    connection.exec_driver_sql(compiled.string, params)
+        params = [dict(zip(order, values, strict=True)) for values in zip(*stored, strict=True)]
+    if params:
+        connection.exec_driver_sql(compiled.string, params)
 
 
-def _converted(column: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
+def _converted(column: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
     """Each value as the column's type stores it; a value that repeats (a batch's one 'now',
     the same date on many rows) is converted once. Unhashable values (JSON) each time."""
     try:
