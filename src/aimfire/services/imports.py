@@ -45,7 +45,7 @@ from aimfire.services.validation import Input
 from aimfire.store.db import SQLITE_MMAP_BYTES
 from aimfire.store.types import utcnow
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 CHUNK_BYTES = 1 << 20
 SAMPLE_CHARS = 64 * 1024
 HEADER_SCAN_ROWS = 10
