@@ -46,8 +46,18 @@ T = TypeVar("T")
 contacts = Contact.__table__
 NAME_LIMIT = 80
 # What a row can give; a contact's other columns are the import's own.
-GIVEN = ("first_name", "last_name", "email", "phone", "phone_digits", "title", "source")
-GIVEN += ("role", "notes")
+GIVEN = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "phone_digits",
+    "title",
+    "source",
+    "role",
+    "notes",
+)
+DIGITS = GIVEN.index("phone_digits")
 CONTACT_FIELDS = (*GIVEN, "account_id")  # what an update may change
 BLANK: dict[str, Any] = {  # what a new contact has where its row gives nothing
     "account_id": None,
@@ -67,13 +77,12 @@ class ContactBatch:
     has one."""
 
     def __init__(self, layout: Layout, rows: Sequence[RawRow]) -> None:
-        self.rows = rows
         self.size = len(rows)
         self.problems: dict[int, str] = {}
         # What each row said (for the problems report), padded to the header's width.
         self.cells = [self._fitted(i, layout, cells) for i, (_, cells) in enumerate(rows)]
         fitting = (cells[: layout.width] for cells in self.cells)
-        by_index = list(zip(*fitting, strict=True)) or [()] * layout.width
+        by_index = list(zip(*fitting, strict=True))
         self._columns = {target: by_index[i] for i, target in layout.fields}
         self.custom = [(header, by_index[i]) for i, header in layout.custom]
 
@@ -116,7 +125,11 @@ class ContactBatch:
         return out
 
     def chosen(
-        self, target: str, choices: type[StrEnum], synonyms: dict[str, str], custom: list[dict]
+        self,
+        target: str,
+        choices: type[StrEnum],
+        synonyms: dict[str, str],
+        custom: list[dict[str, str]],
     ) -> list[str | None]:
         """The known choice each cell names; an unknown word is kept as a custom field."""
         words = self.column(target)
@@ -201,16 +214,16 @@ class ContactWriter(Writer):
         ctx = self.ctx
         size = len(companies)
         ids = ctx.account_ids(company for company in companies if company)
-        given = {
+        filled = {  # a blank where the default is not (the source) becomes the default
             name: [value or BLANK[name] for value in values] if BLANK.get(name) else values
             for name, values in columns.items()
         }
-        searched = (given[name] for name in ("first_name", "last_name", "email", "phone_digits"))
+        searched = (filled[name] for name in ("first_name", "last_name", "email", "phone_digits"))
         insert_columns(
             ctx.db,
             contacts,
             {
-                **given,
+                **filled,
                 "owner_id": [ctx.actor.id] * size,
                 "account_id": [ids[c.casefold()] if c else None for c in companies],
                 "updated_at": [ctx.now] * size,
@@ -332,7 +345,7 @@ def _given_rows(
     ):
         given = {name: value for name, value in zip(GIVEN, values, strict=True) if value}
         if "phone" in given:
-            given["phone_digits"] = values[GIVEN.index("phone_digits")]
+            given["phone_digits"] = values[DIGITS]
         yield given, custom, created
 
 

@@ -1,8 +1,10 @@
-"""Turning mapped CSV rows into records, one writer per kind, in batches.
+"""Turning mapped CSV rows into records, one writer per kind, a batch of rows at a time.
 
-``convert`` checks one row on its own (raising ``ValueError`` with the reason); ``write``
-looks up what a whole batch refers to in one query per table, then inserts and updates the
-batch with executemany. Nothing here commits: the import runs in the caller's transaction.
+A writer ``take``s a batch: ``convert`` checks each row on its own (raising ``ValueError``
+with the reason), then ``write`` looks up what the batch's good rows refer to in one query per
+table, and inserts and updates them with executemany. Contacts, the kind that comes by the
+hundred thousand, are checked column by column instead (``import_contacts``). Nothing here
+commits: the import runs in the caller's transaction.
 """
 
 from __future__ import annotations
