@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from aimfire.domain.teams import TeamRole
@@ -50,17 +50,19 @@ def actor_for(db: Session, user: User) -> Actor:
 
 
 def coached_rep_ids(db: Session, coach_id: int) -> set[int]:
-    # Aliases of the table, not of the mapped class: every request asks, and the ORM's
-    # aliases cost twice the query itself.
-    coach = TeamMember.__table__.alias("coach")
-    rep = TeamMember.__table__.alias("rep")
-    query = (
-        select(rep.c.user_id)
-        .join(coach, coach.c.team_id == rep.c.team_id)
-        .where(coach.c.user_id == coach_id, coach.c.role == TeamRole.COACH)
-        .where(rep.c.role == TeamRole.REP, rep.c.user_id != coach_id)
-    )
-    return set(db.scalars(query))
+    return set(db.scalars(_COACHED_REPS, {"coach": coach_id}))
+
+
+# Built once, the coach bound when it runs: every request asks. Aliases of the table, not of
+# the mapped class, whose aliases cost twice the query itself.
+_coach = TeamMember.__table__.alias("coach")
+_rep = TeamMember.__table__.alias("rep")
+_COACHED_REPS = (
+    select(_rep.c.user_id)
+    .join(_coach, _coach.c.team_id == _rep.c.team_id)
+    .where(_coach.c.user_id == bindparam("coach"), _coach.c.role == TeamRole.COACH)
+    .where(_rep.c.role == TeamRole.REP, _rep.c.user_id != bindparam("coach"))
+)
 
 
 def require_admin(actor: Actor) -> None:

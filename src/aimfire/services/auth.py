@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from aimfire.errors import Invalid, NotAuthenticated, NotFound
@@ -60,8 +60,12 @@ def start_session(db: Session, user: User, lifetime: timedelta) -> str:
     return token
 
 
+# Built once, the token's digest bound when it runs: every request asks.
+_SESSION = select(UserSession).where(UserSession.token_hash == bindparam("digest"))
+
+
 def user_for_session(db: Session, token: str) -> User | None:
-    session = db.scalar(select(UserSession).where(UserSession.token_hash == _digest(token)))
+    session = db.scalar(_SESSION, {"digest": _digest(token)})
     if session is None or session.expires_at <= utcnow() or not session.user.is_active:
         return None
     return session.user

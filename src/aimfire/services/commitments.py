@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import Field
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, raiseload
 
 from aimfire.domain.interactions import (
@@ -94,30 +94,33 @@ def keeping_rates(
 
 def overdue_prospect_promises(db: Session, actor: Actor, today: date) -> list[Commitment]:
     """Open prospect promises past their date with no follow-up planned yet."""
-    # Asked per overdue promise through the index of follow-ups: a handful of lookups,
-    # where listing every planned follow-up first read all of the rep's plans.
-    follow_up_planned = (
-        select(Interaction.id)
-        .where(
-            Interaction.follows_commitment_id == Commitment.id,
-            Interaction.status == Status.PLANNED,
-            Interaction.owner_id == actor.id,
-        )
-        .exists()
+    return list(db.scalars(_OVERDUE, {"owner": actor.id, "today": today}))
+
+
+# Built once, the owner and the day bound when it runs: every visit to Today asks. Whether a
+# follow-up is planned is asked per overdue promise, through the index of follow-ups: a
+# handful of lookups, where listing every planned follow-up first read all of the rep's plans.
+_FOLLOW_UP_PLANNED = (
+    select(Interaction.id)
+    .where(
+        Interaction.follows_commitment_id == Commitment.id,
+        Interaction.status == Status.PLANNED,
+        Interaction.owner_id == bindparam("owner"),
     )
-    query = (
-        select(Commitment)
-        .where(
-            Commitment.owner_id == actor.id,
-            Commitment.party == Party.PROSPECT,
-            Commitment.status == CommitmentStatus.OPEN,
-            Commitment.due_on < today,
-            ~follow_up_planned,
-        )
-        .order_by(Commitment.due_on)
-        # Today names the deal and the contact by id (store.names) and shows nothing else of
-        # them. Joining the contacts here also let the planner, misjudging how many promises
-        # are overdue, read the whole contacts table instead of a dozen of its rows.
-        .options(raiseload(Commitment.deal), raiseload(Commitment.contact))
+    .exists()
+)
+_OVERDUE = (
+    select(Commitment)
+    .where(
+        Commitment.owner_id == bindparam("owner"),
+        Commitment.party == Party.PROSPECT,
+        Commitment.status == CommitmentStatus.OPEN,
+        Commitment.due_on < bindparam("today"),
+        ~_FOLLOW_UP_PLANNED,
     )
-    return list(db.scalars(query))
+    .order_by(Commitment.due_on)
+    # Today names the deal and the contact by id (store.names) and shows nothing else of
+    # them. Joining the contacts here also let the planner, misjudging how many promises are
+    # overdue, read the whole contacts table instead of a dozen of its rows.
+    .options(raiseload(Commitment.deal), raiseload(Commitment.contact))
+)

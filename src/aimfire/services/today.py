@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from aimfire.domain.interactions import (
@@ -110,23 +110,26 @@ def local_day(actor: Actor, now: datetime | None = None) -> date:
 def due_interactions(db: Session, actor: Actor, day: date) -> list[Interaction]:
     """Planned interactions scheduled on ``day`` (the user's day) or earlier and not done."""
     _, end = day_bounds(day, actor.user.time_zone)
-    query = (
-        select(Interaction)
-        .where(
-            Interaction.owner_id == actor.id,
-            Interaction.status == Status.PLANNED,
-            Interaction.scheduled_at < end,
-        )
-        .order_by(Interaction.scheduled_at, Interaction.id)
-        # Today names each deal (store.names.deal_titles) and shows nothing else of it, nor
-        # the contact's account or the plan's type; work mode loads them for its one plan.
-        .options(
-            lazyload(Interaction.deal),
-            lazyload(Interaction.type),
-            joinedload(Interaction.contact).lazyload(Contact.account),
-        )
+    return list(db.scalars(_DUE, {"owner": actor.id, "end": end}))
+
+
+# Built once, the owner and the day's end bound when it runs: every visit to Today asks.
+_DUE = (
+    select(Interaction)
+    .where(
+        Interaction.owner_id == bindparam("owner"),
+        Interaction.status == Status.PLANNED,
+        Interaction.scheduled_at < bindparam("end"),
     )
-    return list(db.scalars(query))
+    .order_by(Interaction.scheduled_at, Interaction.id)
+    # Today names each deal (store.names.deal_titles) and shows nothing else of it, nor the
+    # contact's account or the plan's type; work mode loads them for its one plan.
+    .options(
+        lazyload(Interaction.deal),
+        lazyload(Interaction.type),
+        joinedload(Interaction.contact).lazyload(Contact.account),
+    )
+)
 
 
 def today_queue(db: Session, actor: Actor, now: datetime | None = None) -> Queue:
