@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 
 import pytest
@@ -35,6 +36,14 @@ class Personas:
 
 
 @cache
+def later_today() -> datetime:
+    """A time after now that is still today for the personas (their zone is UTC), whatever
+    the hour the suite runs at: a fixed "two hours from now" is tomorrow from 22:00."""
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
+    return now + (midnight - now) / 2
+
+
 def _password_hash() -> str:
     # Argon2 is slow on purpose; hash the shared test password once per run, not per persona.
     return auth.hash_password(PASSWORD)

@@ -1,24 +1,15 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aimfire.store.models import Commitment, Interaction
-from support import Api, Personas, assert_error
+from support import Api, Personas, assert_error, later_today
 
-
-def _later_today() -> datetime:
-    """A time after now that is still today for the test reps (their zone is UTC), whatever the
-    hour the suite runs at: a fixed "two hours from now" is tomorrow from 22:00."""
-    now = datetime.now(UTC)
-    midnight = datetime.combine(now.date() + timedelta(days=1), time(), UTC)
-    return now + (midnight - now) / 2
-
-
-SOON = _later_today().isoformat()
+SOON = later_today().isoformat()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from aimfire.services.access import actor_for
 from aimfire.services.setup import Database
 from aimfire.services.today import today_queue
 from aimfire.store.models import Contact, User
-from support import PASSWORD, Personas
+from support import PASSWORD, Personas, later_today
 
 
 def test_a_rep_plans_checks_readiness_and_logs_an_outcome_with_the_keyboard(
@@ -31,6 +31,8 @@ def test_a_rep_plans_checks_readiness_and_logs_an_outcome_with_the_keyboard(
         "Get a yes or no, or learn exactly which objection stands in the way."
     )
     page.get_by_label("Who").select_option(label="Dana Whitfield")
+    # The form proposes an hour from now, which from 23:00 is tomorrow: keep the plan on Today.
+    page.get_by_label("When").fill(later_today().strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save plan").click()
     expect(page.get_by_text("Ready: who, why, how and what are all planned.")).to_be_visible()
     page.get_by_role("link", name="Edit plan").click()

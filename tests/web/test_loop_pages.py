@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from aimfire.store.models import Commitment, Contact, Interaction
-from support import Personas, log_in, post_form
+from support import Personas, later_today, log_in, post_form
 
 
 def dana(db: Session, personas: Personas) -> int:
@@ -21,7 +20,7 @@ def dana(db: Session, personas: Personas) -> int:
 
 
 def soon() -> str:
-    return (datetime.now(UTC) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    return later_today().strftime("%Y-%m-%dT%H:%M")
 
 
 def plan_form(contact_id: int, **changes: str) -> dict[str, str]:
