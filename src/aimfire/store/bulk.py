@@ -1,6 +1,6 @@
 """Many rows at once: inserting them fast (one compiled INSERT, the column types' own
-conversions, and the driver's executemany, without building a statement context per row),
-and naming them by id a bounded number at a time (``one_of``).
+conversions, and the driver's executemany, without building a statement context per row; on
+PostgreSQL a COPY), and naming them by id a bounded number at a time (``one_of``).
 
 For imports of hundreds of thousands of rows; values still go through each column's type
 (so UTC instants and JSON are stored exactly as the ORM would store them). Python-side
@@ -13,7 +13,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, ColumnElement, String, Table, any_, bindparam, insert
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    any_,
+    bindparam,
+    insert,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -83,25 +93,49 @@ def insert_many(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
 
 def insert_columns(db: Session, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
     """Insert rows given column by column (a list of values per column name, all as long)."""
+    if not any(columns.values()):
+        return
     connection = db.connection()
     dialect = connection.dialect
+    if dialect.name == "postgresql":
+        _copy(connection, table, columns)
+        return
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     if compiled.positional:
         order = [compiled.binds[bind].key for bind in compiled.positiontup or ()]
     else:
         order = list(columns)
-    # Converted column by column, so that runs in C (map over a dict's lookup), not in a
-    # Python loop over every value of every row.
-    stored = []
-    for name in order:
-        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        stored.append(columns[name] if processor is None else _converted(columns[name], processor))
+    stored = _stored(connection, table, {name: columns[name] for name in order})
     if compiled.positional:
         params: list[Any] = list(zip(*stored, strict=True))  # the drivers take tuples
     else:
         params = [dict(zip(order, values, strict=True)) for values in zip(*stored, strict=True)]
-    if params:
-        connection.exec_driver_sql(compiled.string, params)
+    connection.exec_driver_sql(compiled.string, params)
+
+
+def _copy(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """PostgreSQL's COPY: the rows stream to the server in one statement, which takes them
+    several times faster than as many INSERTs (the rows' parameters each bound and sent)."""
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(map(quote, columns))
+    statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+    rows = zip(*_stored(connection, table, columns), strict=True)
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _stored(
+    connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]
+) -> list[Sequence[Any]]:
+    """Each column's values as its type stores them. Converted column by column, so that runs
+    in C (map over a dict's lookup), not in a Python loop over every value of every row."""
+    dialect = connection.dialect
+    stored = []
+    for name, values in columns.items():
+        processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        stored.append(values if processor is None else _converted(values, processor))
+    return stored
 
 
 def _converted(column: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:

@@ -1,0 +1,63 @@
+"""Inserting many rows at once (``store.bulk.insert_columns``; a COPY on PostgreSQL) stores
+exactly what the ORM stores, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aimfire.store.bulk import insert_columns
+from aimfire.store.models import Contact
+from support import Personas
+
+# Text that a COPY's own format would garble if it were written unescaped.
+AWKWARD = ["tab\there", "two\nlines", "back\\slash", "\\N", "", "Zoë “quoted” Müller", "🙂"]
+
+
+def _stored(db: Session, ids: list[int]) -> list[dict[str, Any]]:
+    fields = ("first_name", "last_name", "notes", "role", "custom_fields", "created_at")
+    rows = db.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id))
+    return [{name: getattr(row, name) for name in fields} for row in rows]
+
+
+def test_rows_inserted_by_column_read_back_as_the_orms_do(db: Session, personas: Personas) -> None:
+    summer = datetime(2026, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=-4)))
+    values = [
+        {
+            "first_name": f"Ana {n}",
+            "last_name": text,
+            "notes": text * 3,
+            "role": None if n % 2 else "champion",
+            "custom_fields": {"Record ID": f"{n:04d}", "Ünïcode": text, "quote": '"'},
+            "created_at": summer + timedelta(days=n),
+        }
+        for n, text in enumerate(AWKWARD)
+    ]
+    by_orm = [Contact(owner_id=personas.rita.id, **row) for row in values]
+    db.add_all(by_orm)
+    db.flush()
+    now = datetime.now(UTC)
+    columns = {name: [row[name] for row in values] for name in values[0]}
+    columns |= {
+        "owner_id": [personas.rita.id] * len(values),
+        "email": [""] * len(values),
+        "phone": [""] * len(values),
+        "phone_digits": [""] * len(values),
+        "title": [""] * len(values),
+        "source": ["other"] * len(values),
+        "search_text": [""] * len(values),
+        "updated_at": [now] * len(values),
+    }
+    insert_columns(db, Contact.__table__, columns)
+    db.expire_all()
+
+    by_column = db.scalars(
+        select(Contact.id).where(Contact.id.not_in([c.id for c in by_orm])).order_by(Contact.id)
+    ).all()
+    assert len(by_column) == len(values)
+    expected = _stored(db, [c.id for c in by_orm])
+    assert _stored(db, list(by_column)) == expected
+    assert expected[0]["created_at"] == summer.astimezone(UTC)
