@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from aimfire.services import import_contacts, import_writers, imports
 from aimfire.store.models import Account, Commitment, Contact, Deal, DealStageChange, Interaction
 from health_support import drift
-from support import Api, Personas, assert_error
+from support import Api, Personas, assert_error, counting
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
 
@@ -136,6 +136,21 @@ def test_a_row_is_refused_for_its_first_problem_and_problems_come_in_file_order(
     dana, zed = contacts_of(db, personas.rita.id)
     assert (dana.first_name, dana.last_name, dana.source) == ("Dana", "Whitfield", "event")
     assert (zed.source, zed.custom_fields) == ("other", {"Source": "Carrier pigeon"})
+
+
+def test_a_long_import_refreshes_postgresql_statistics_each_time_its_rows_double(
+    rita: Api, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    rows = "".join(f"Ana{n},ana{n}@x.example\n" for n in range(20))
+    with counting(db) as statements:
+        report = upload(rita, "/imports/contacts", "First name,Email\n" + rows).json()
+    assert report["created"] == 20
+    analysed = [s for s in statements if s.startswith("ANALYZE")]
+    if db.get_bind().dialect.name == "postgresql":  # after 4 rows, 8 and 16
+        assert analysed == ["ANALYZE (SKIP_LOCKED) contacts, accounts"] * 3
+    else:
+        assert analysed == []
 
 
 def test_a_dry_run_reports_the_same_and_writes_nothing(rita: Api, db: Session) -> None:

@@ -35,6 +35,7 @@ from aimfire.services.import_writers import (
     Pending,
     RawRow,
     Writer,
+    accounts,
     lenient_choice,
     update_rows,
 )
@@ -143,6 +144,7 @@ class ContactBatch:
 
 class ContactWriter(Writer):
     kind = Kind.CONTACTS
+    looked_up = (contacts, accounts)
 
     def take(self, rows: Sequence[RawRow]) -> None:
         batch = ContactBatch(self.ctx.layout, rows)

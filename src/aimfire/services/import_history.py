@@ -45,6 +45,8 @@ from aimfire.services.import_writers import (
     ImportContext,
     Pending,
     Writer,
+    accounts,
+    contacts,
     text,
     who_from,
 )
@@ -57,6 +59,7 @@ MAX_VALUE_CENTS = 10**14  # the same ceiling as a deal typed in by hand
 
 class DealWriter(Writer):
     kind = Kind.DEALS
+    looked_up = (contacts, accounts)
 
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
@@ -214,6 +217,7 @@ TEXTS = {
 
 class InteractionWriter(Writer):
     kind = Kind.INTERACTIONS
+    looked_up = (contacts, Deal.__table__)
 
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, bindparam, func, or_, select, update
+from sqlalchemy import String, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import folded, phone_digits
@@ -171,6 +171,8 @@ class Writer:
     writes the rows that passed."""
 
     kind: Kind
+    # The tables a batch looks rows up in, whose statistics the import keeps current.
+    looked_up: tuple[Table, ...] = ()
 
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
@@ -241,6 +243,7 @@ def _named(owner_id: int, names: Iterable[str]) -> dict[str, Any]:
 
 class AccountWriter(Writer):
     kind = Kind.ACCOUNTS
+    looked_up = (accounts,)
 
     def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
         given = {

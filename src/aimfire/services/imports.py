@@ -42,6 +42,7 @@ from aimfire.services.import_writers import (
     Writer,
 )
 from aimfire.services.validation import Input
+from aimfire.store.bulk import refresh_statistics
 from aimfire.store.db import SQLITE_MMAP_BYTES
 from aimfire.store.types import utcnow
 
@@ -362,6 +363,7 @@ def _import_rows(
 ) -> None:
     counts = ctx.counts
     batch: list[RawRow] = []
+    refresh_at = 2 * BATCH_SIZE  # then each time the rows have doubled
     with _Rows(path, shape.encoding, shape.delimiter) as rows:
         for line, cells in rows:
             if shape.header_line is not None and line <= shape.header_line:
@@ -373,6 +375,9 @@ def _import_rows(
             if len(batch) >= BATCH_SIZE:
                 writer.take(batch)
                 batch = []
+                if counts.rows >= refresh_at:
+                    refresh_statistics(ctx.db, writer.looked_up)
+                    refresh_at = 2 * counts.rows
                 gc.collect()  # cheap while the app's objects are frozen; keeps memory flat
                 if progress is not None:
                     progress(counts.rows, rows.bytes_read)

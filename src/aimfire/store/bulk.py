@@ -9,7 +9,7 @@ column defaults are not applied: every row must give every column it needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     insert,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
@@ -136,6 +137,21 @@ def _stored(
         processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         stored.append(values if processor is None else _converted(values, processor))
     return stored
+
+
+def refresh_statistics(db: Session, tables: Iterable[Table]) -> None:
+    """Bring PostgreSQL's statistics of ``tables`` up to date inside the transaction.
+
+    PostgreSQL plans a statement by what its statistics say of the tables, and a long import
+    leaves them describing the tables as they were before it (an empty book, say): it then
+    reads all of a book to look up a few thousand emails, batch after batch. ANALYZE inside
+    the transaction counts the rows the transaction wrote. SKIP_LOCKED: a table another
+    import has refreshed is left as it is rather than waited for (the lock lasts until that
+    import ends). SQLite's planner does not need statistics for these lookups.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        quote = db.get_bind().dialect.identifier_preparer.quote
+        db.execute(text(f"ANALYZE (SKIP_LOCKED) {', '.join(quote(t.name) for t in tables)}"))
 
 
 def _converted(column: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
