@@ -149,9 +149,10 @@ def refresh_statistics(db: Session, tables: Iterable[Table]) -> None:
     import has refreshed is left as it is rather than waited for (the lock lasts until that
     import ends). SQLite's planner does not need statistics for these lookups.
     """
-    if db.get_bind().dialect.name == "postgresql":
-        quote = db.get_bind().dialect.identifier_preparer.quote
-        db.execute(text(f"ANALYZE (SKIP_LOCKED) {', '.join(quote(t.name) for t in tables)}"))
+    dialect = db.get_bind().dialect
+    names = ", ".join(dialect.identifier_preparer.quote(table.name) for table in tables)
+    if dialect.name == "postgresql" and names:  # no names would analyse every table
+        db.execute(text(f"ANALYZE (SKIP_LOCKED) {names}"))
 
 
 def _converted(column: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
