@@ -10,11 +10,12 @@ Run by hand: ``python benchmarks/generate.py large`` (or ``small`` / ``team``) w
 - ``team``: 200 reps (20 teams, each with a coach) with 5,000 contacts each and a year of
   history.
 
-Rows are written straight through the storage layer: one compiled ``insert(table)`` per
-table and the driver's executemany over batches (``aimfire.store.bulk.insert_many``), never
-ORM objects one by one. Every login's password is ``aimfire-bench``; the large book's rep
-is ``rep1@bench.example``, its coach ``coach1@bench.example``, the admin
-``admin@bench.example``. Generated databases live outside the repository.
+Rows are written straight through the storage layer in batches
+(``aimfire.store.bulk.insert_many``: one compiled ``insert(table)`` per table and the driver's
+executemany, or a COPY on PostgreSQL), never ORM objects one by one. Every login's password
+is ``aimfire-bench``; the large book's rep is ``rep1@bench.example``, its coach
+``coach1@bench.example``, the admin ``admin@bench.example``. Generated databases live
+outside the repository.
 """
 
 from __future__ import annotations
