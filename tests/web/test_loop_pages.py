@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,14 +82,15 @@ def test_logging_from_work_mode_requires_a_next_step_and_moves_on(
     outcome = {
         "back": "/work", "reached": "connected", "objective_met": "yes", "result": "advance",
         "c0_party": "prospect", "c0_description": "Talk to her partner about the seats",
-        "c0_due_on": "2026-12-04", "answers": "",
+        "c0_due_on": f"{datetime.now(UTC).date() + timedelta(days=1)}", "answers": "",
     }  # fmt: skip
     refused = post_form(client, f"/interactions/{interaction}/log", outcome, page="/work")
     assert refused.status_code == 422 and "Choose the next step" in refused.text
     assert "Meet together with their partner" in refused.text  # the joint-meeting suggestion
     outcome |= {
         "next_step": "scheduled",
-        "next_scheduled_at": "2026-12-06T10:00",
+        # Not today, or the block would not be done: it would hold the follow-up.
+        "next_scheduled_at": (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%dT10:00"),
         "next_channel": "meeting",
         "next_objective": "Meet Dana and her partner: learn what he needs to decide",
     }
