@@ -28,13 +28,13 @@ def test_rows_inserted_by_column_read_back_as_the_orms_do(db: Session, personas:
     values = [
         {
             "first_name": f"Ana {n}",
-            "last_name": text,
-            "notes": text * 3,
+            "last_name": awkward,
+            "notes": awkward * 3,
             "role": None if n % 2 else "champion",
-            "custom_fields": {"Record ID": f"{n:04d}", "Ünïcode": text, "quote": '"'},
+            "custom_fields": {"Record ID": f"{n:04d}", "Ünïcode": awkward, "quote": '"'},
             "created_at": summer + timedelta(days=n),
         }
-        for n, text in enumerate(AWKWARD)
+        for n, awkward in enumerate(AWKWARD)
     ]
     by_orm = [Contact(owner_id=personas.rita.id, **row) for row in values]
     db.add_all(by_orm)
