@@ -35,7 +35,6 @@ class Personas:
     cora: User
 
 
-@cache
 def later_today() -> datetime:
     """A time after now that is still today for the personas (their zone is UTC), whatever
     the hour the suite runs at: a fixed "two hours from now" is tomorrow from 22:00."""
@@ -44,6 +43,7 @@ def later_today() -> datetime:
     return now + (midnight - now) / 2
 
 
+@cache
 def _password_hash() -> str:
     # Argon2 is slow on purpose; hash the shared test password once per run, not per persona.
     return auth.hash_password(PASSWORD)
