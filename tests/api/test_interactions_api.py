@@ -9,7 +9,10 @@ from sqlalchemy.orm import Session
 from aimfire.store.models import Commitment, Interaction
 from support import Api, Personas, assert_error, later_today
 
-SOON = later_today().isoformat()
+
+def soon() -> str:
+    """Later today, worked out when a test runs, not when the module is collected."""
+    return later_today().isoformat()
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ def plan(api: Api, contact_id: int, **changes: object) -> dict:  # type: ignore[
         "reason": "referral",
         "channel": "phone",
         "objective": "Learn who besides Dana signs off on the seats",
-        "scheduled_at": SOON,
+        "scheduled_at": soon(),
         **changes,
     }
     response = api.post("/interactions", body)
@@ -86,7 +89,7 @@ def test_a_naive_time_is_read_in_the_reps_time_zone(rita: Api, dana: int) -> Non
 def test_bad_plans_are_refused_and_nothing_is_written(
     rita: Api, dana: int, db: Session, change: dict[str, object], field: str | None
 ) -> None:
-    body = {"contact_id": dana, "scheduled_at": SOON, **change}
+    body = {"contact_id": dana, "scheduled_at": soon(), **change}
     response = rita.post("/interactions", body)
     assert response.status_code in (404, 422)
     if field:
@@ -226,7 +229,7 @@ def test_bulk_planning_creates_one_plan_per_contact(rita: Api, dana: int) -> Non
     types = [t for p in rita.get("/playbooks").json() for t in p["types"]]
     body = {
         "contact_ids": [dana, other, dana],
-        "template": {"contact_id": 0, "type_id": types[0]["id"], "scheduled_at": SOON},
+        "template": {"contact_id": 0, "type_id": types[0]["id"], "scheduled_at": soon()},
     }
     planned = rita.post("/interactions/bulk", body)
     assert planned.status_code == 201, planned.text
@@ -241,11 +244,12 @@ def test_plans_are_private_and_coaches_only_read(
     assert_error(ben.get(f"/interactions/{planned['id']}"), 404)
     assert_error(ben.post(f"/interactions/{planned['id']}/outcome", {**CONNECTED, **NO_NEXT}), 404)
     assert_error(
-        ben.post("/interactions", {"contact_id": dana, "scheduled_at": SOON}), 422, "contact_id"
+        ben.post("/interactions", {"contact_id": dana, "scheduled_at": soon()}), 422, "contact_id"
     )
     assert cora.get(f"/interactions/{planned['id']}").status_code == 200
     assert_error(
-        cora.put(f"/interactions/{planned['id']}", {"contact_id": dana, "scheduled_at": SOON}), 403
+        cora.put(f"/interactions/{planned['id']}", {"contact_id": dana, "scheduled_at": soon()}),
+        403,
     )
     assert cora.get("/interactions", owner_id=personas.rita.id).json()["total"] == 1
     assert_error(ben.get("/interactions", owner_id=personas.rita.id), 404)
@@ -292,7 +296,7 @@ def test_work_mode_starts_only_when_ready(rita: Api, dana: int) -> None:
             "reason": "referral",
             "channel": "phone",
             "objective": "Get a yes or no on four seats by Friday",
-            "scheduled_at": SOON,
+            "scheduled_at": soon(),
         },
     )
     low = assert_error(rita.post("/work-sessions", {"attitude": 2}), 422)
