@@ -91,6 +91,15 @@ def test_pages_send_security_headers(client: TestClient) -> None:
     headers = client.get("/login").headers
     assert headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in headers["content-security-policy"]
+    for response in (client.get("/api/v1/me"), client.get("/static/favicon.svg")):
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_browser_gets_its_id_cookie_once(client: TestClient) -> None:
+    first = client.get("/setup").headers["set-cookie"]
+    assert first.startswith("aimfire_browser=")
+    assert all(part in first for part in ("HttpOnly", "Max-Age=34560000", "SameSite=lax"))
+    assert "set-cookie" not in client.get("/setup").headers  # the browser sends it back
 
 
 def test_the_csrf_token_is_bound_to_the_browser(client: TestClient, personas: Personas) -> None:
