@@ -101,17 +101,11 @@ def insert_columns(db: Session, table: Table, columns: Mapping[str, Sequence[Any
     if dialect.name == "postgresql":
         _copy(connection, table, columns)
         return
+    # SQLite binds by position, in the compiled statement's order of the columns.
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    if compiled.positional:
-        order = [compiled.binds[bind].key for bind in compiled.positiontup or ()]
-    else:
-        order = list(columns)
+    order = [compiled.binds[bind].key for bind in compiled.positiontup or ()]
     stored = _stored(connection, table, {name: columns[name] for name in order})
-    if compiled.positional:
-        params: list[Any] = list(zip(*stored, strict=True))  # the drivers take tuples
-    else:
-        params = [dict(zip(order, values, strict=True)) for values in zip(*stored, strict=True)]
-    connection.exec_driver_sql(compiled.string, params)
+    connection.exec_driver_sql(compiled.string, list(zip(*stored, strict=True)))
 
 
 def _copy(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
