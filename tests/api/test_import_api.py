@@ -7,17 +7,21 @@ from pathlib import Path
 
 import pytest
 from httpx2 import Response
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from aimfire.services import import_contacts, import_writers, imports
+from aimfire.services.import_contacts import KnownKeys
 from aimfire.store.models import Account, Commitment, Contact, Deal, DealStageChange, Interaction
 from health_support import drift
 from support import Api, Personas, assert_error, counting
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "csv"
+LOOKUP = "SELECT contacts.id, "  # an import's look-up of contacts by email or phone
 
 
 def upload(api: Api, path: str, content: bytes | str, **form: object) -> Response:
@@ -148,7 +152,8 @@ def test_a_long_import_refreshes_postgresql_statistics_each_time_its_rows_double
     assert report["created"] == 20
     analysed = [s for s in statements if s.startswith("ANALYZE")]
     if db.get_bind().dialect.name == "postgresql":  # after 4 rows, 8 and 16
-        assert analysed == ["ANALYZE (SKIP_LOCKED) contacts, accounts"] * 3
+        targets = "contacts (owner_id, email, phone_digits), accounts (owner_id, name)"
+        assert analysed == [f"ANALYZE (SKIP_LOCKED) {targets}"] * 3
     else:
         assert analysed == []
 
@@ -182,6 +187,31 @@ def test_duplicates_by_email_or_phone_are_skipped_or_updated_as_asked(
     assert people["Dana"].phone == "+1 (555) 010-2030"  # an empty cell keeps what was there
     assert people["Dana"].custom_fields["Record ID"] == "51001"
     assert (people["Owen"].last_name, people["Owen"].title) == ("C.", "Head of Facilities")
+
+
+@given(st.sets(st.text(max_size=8)), st.sets(st.text(max_size=8)), st.sampled_from([1, 4, 1 << 16]))
+def test_known_keys_never_miss_a_key_added(added: set[str], asked: set[str], slots: int) -> None:
+    known = KnownKeys(slots)
+    known.add(added)
+    assert known.maybe(asked) >= asked & added
+    assert known.maybe(added) == added
+
+
+def test_a_batch_of_new_contacts_is_not_looked_up_but_a_known_one_is(
+    rita: Api, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    fresh = "First name,Email,Phone\n" + "".join(
+        f"P{n},p{n}@example.com,555 010 00{n:02d}\n" for n in range(6)
+    )
+    with counting(db) as statements:
+        assert upload(rita, "/imports/contacts", fresh).json()["created"] == 6
+    assert [s for s in statements if s.startswith(LOOKUP)] == []
+    twice = "First name,Email,Phone\nAgain,p4@example.com,\nNew,new@example.com,\n"
+    with counting(db) as statements:
+        report = upload(rita, "/imports/contacts", twice).json()
+    assert (report["created"], report["skipped"]) == (1, 1)
+    assert len([s for s in statements if s.startswith(LOOKUP)]) == 1  # the email known
 
 
 def test_imported_contacts_are_found_by_search_as_they_were_written(rita: Api, db: Session) -> None:

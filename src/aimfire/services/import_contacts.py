@@ -12,7 +12,7 @@ duplicates is matched row by row, in file order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -30,12 +30,14 @@ from aimfire.domain.csv_values import (
     split_name,
 )
 from aimfire.services.import_writers import (
+    ACCOUNT_NAMES,
+    CONTACT_KEYS,
     MIN_PHONE_DIGITS,
+    ImportContext,
     Layout,
     Pending,
     RawRow,
     Writer,
-    accounts,
     lenient_choice,
     update_rows,
 )
@@ -46,6 +48,8 @@ from aimfire.store.searchable import contact_text
 T = TypeVar("T")
 contacts = Contact.__table__
 NAME_LIMIT = 80
+KEYS_PER_FETCH = 10_000  # the book's keys are read this many rows at a time
+KNOWN_KEY_SLOTS = 1 << 24  # 16 MB; with a million keys, one in sixteen is looked up for nothing
 # What a row can give; a contact's other columns are the import's own.
 GIVEN = (
     "first_name",
@@ -142,9 +146,46 @@ class ContactBatch:
         return chosen
 
 
+class KnownKeys:
+    """The emails and phone numbers the book may hold: those it held when the import began and
+    those the import has written since. Only these are looked up in the database; the usual
+    batch, all new contacts, then asks nothing.
+
+    Each key marks one slot of a fixed table by its hash, so memory stays the same however
+    large the book or the file: a key may share a slot with another (and be looked up for
+    nothing), but a key written is never missed. A contact another session adds to the book
+    while the import runs is not known to it.
+    """
+
+    def __init__(self, slots: int = KNOWN_KEY_SLOTS) -> None:
+        if slots & (slots - 1):
+            raise ValueError("the number of slots must be a power of two")
+        self._slots = bytearray(slots)
+        self._last = slots - 1  # a hash's low bits pick its slot
+
+    def add(self, keys: Iterable[str]) -> None:
+        slots, last = self._slots, self._last
+        for key in keys:
+            slots[hash(key) & last] = 1
+
+    def maybe(self, keys: Iterable[str]) -> set[str]:
+        """The keys that may be known; the others certainly are not."""
+        slots, last = self._slots, self._last
+        return {key for key in keys if slots[hash(key) & last]}
+
+
 class ContactWriter(Writer):
     kind = Kind.CONTACTS
-    looked_up = (contacts, accounts)
+    looked_up = (*CONTACT_KEYS, *ACCOUNT_NAMES)
+
+    def __init__(self, ctx: ImportContext) -> None:
+        super().__init__(ctx)
+        self.known = KnownKeys()
+        query = select(contacts.c.email, contacts.c.phone_digits).where(
+            contacts.c.owner_id == ctx.actor.id
+        )
+        rows = ctx.db.execute(query.execution_options(yield_per=KEYS_PER_FETCH))
+        self.known.add(key for row in rows for key in row if key)
 
     def take(self, rows: Sequence[RawRow]) -> None:
         batch = ContactBatch(self.ctx.layout, rows)
@@ -159,12 +200,16 @@ class ContactWriter(Writer):
             return
         emails = [email for email in columns["email"] if email]
         phones = [d for d in columns["phone_digits"] if len(d) >= MIN_PHONE_DIGITS]
-        existing = self._existing(set(emails), set(phones))
-        twice = len(set(emails)) < len(emails) or len(set(phones)) < len(phones)
+        unique_emails, unique_phones = set(emails), set(phones)
+        existing = self._existing(self.known.maybe(unique_emails), self.known.maybe(unique_phones))
+        twice = len(unique_emails) < len(emails) or len(unique_phones) < len(phones)
         if existing or twice:
             self._match_row_by_row(columns, companies, existing)
         else:
             self._insert(columns, companies)
+        # Every key the batch gave, whether its row was written or skipped: a superset is safe.
+        self.known.add(unique_emails)
+        self.known.add(unique_phones)
 
     # --- checking and converting ------------------------------------------------------------
 

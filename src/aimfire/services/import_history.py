@@ -40,13 +40,13 @@ from aimfire.domain.interactions import (
 from aimfire.domain.objective import check_objective
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.services.import_writers import (
+    ACCOUNT_NAMES,
+    CONTACT_KEYS,
     ContactFinder,
     ContactRef,
     ImportContext,
     Pending,
     Writer,
-    accounts,
-    contacts,
     text,
     who_from,
 )
@@ -59,7 +59,7 @@ MAX_VALUE_CENTS = 10**14  # the same ceiling as a deal typed in by hand
 
 class DealWriter(Writer):
     kind = Kind.DEALS
-    looked_up = (contacts, accounts)
+    looked_up = (*CONTACT_KEYS, *ACCOUNT_NAMES)
 
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
@@ -217,7 +217,7 @@ TEXTS = {
 
 class InteractionWriter(Writer):
     kind = Kind.INTERACTIONS
-    looked_up = (contacts, Deal.__table__)
+    looked_up = (*CONTACT_KEYS, Deal.__table__.c.owner_id, Deal.__table__.c.title)
 
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, Table, bindparam, func, or_, select, update
+from sqlalchemy import Column, CompoundSelect, String, bindparam, desc, func, select, union, update
 from sqlalchemy.orm import Session
 
 from aimfire.domain.contacts import folded, phone_digits
@@ -36,6 +36,9 @@ from aimfire.store.models import Account, Contact, Deal
 contacts = Contact.__table__
 accounts = Account.__table__
 deals = Deal.__table__
+# What the duplicate lookups filter on, whose statistics a long import keeps current.
+CONTACT_KEYS = (contacts.c.owner_id, contacts.c.email, contacts.c.phone_digits)
+ACCOUNT_NAMES = (accounts.c.owner_id, accounts.c.name)
 MIN_PHONE_DIGITS = 7  # shorter numbers are extensions or junk, not a way to tell people apart
 ACCOUNT_CACHE_LIMIT = 100_000
 INSTANT_CACHE_SIZE = 4096
@@ -171,8 +174,8 @@ class Writer:
     writes the rows that passed."""
 
     kind: Kind
-    # The tables a batch looks rows up in, whose statistics the import keeps current.
-    looked_up: tuple[Table, ...] = ()
+    # The columns a batch looks rows up by, whose statistics the import keeps current.
+    looked_up: tuple[Column[Any], ...] = ()
 
     def __init__(self, ctx: ImportContext) -> None:
         self.ctx = ctx
@@ -219,21 +222,22 @@ def update_rows(
 ACCOUNT_FIELDS = ("name", "industry", "website", "phone", "notes")  # the name first
 ACCOUNT_LIMITS = {"name": 200, "industry": 120, "website": 300, "phone": 40, "notes": 20_000}
 
-# The owner's accounts with one of the names, as written or in any case: built once, the
-# owner and the names bound when they run (``_named``).
-_WITH_NAME = (
-    accounts.c.owner_id == bindparam("owner"),
-    or_(
-        one_of(accounts.c.name, "names"),
-        one_of(func.lower(accounts.c.name, type_=String), "lowered"),
-    ),
-)
-_ACCOUNT_IDS = select(accounts.c.id, accounts.c.name).where(*_WITH_NAME).order_by(accounts.c.id)
-_ACCOUNTS = (
-    select(*(accounts.c[name] for name in ("id", *ACCOUNT_FIELDS)))
-    .where(*_WITH_NAME)
-    .order_by(accounts.c.id.desc())
-)
+
+def _with_name(*columns: Any) -> CompoundSelect:
+    """The owner's accounts with one of the names, as written or in any case: built once, the
+    owner and the names bound when they run (``_named``). Two arms of a UNION, each reading
+    its own index: the two conditions joined by OR were planned as a read of all of the
+    owner's accounts, for every batch of an import."""
+    owned = accounts.c.owner_id == bindparam("owner")
+    lowered = func.lower(accounts.c.name, type_=String)
+    return union(
+        select(*columns).where(owned, one_of(accounts.c.name, "names")),
+        select(*columns).where(owned, one_of(lowered, "lowered")),
+    )
+
+
+_ACCOUNT_IDS = _with_name(accounts.c.id, accounts.c.name).order_by("id")
+_ACCOUNTS = _with_name(*(accounts.c[name] for name in ("id", *ACCOUNT_FIELDS))).order_by(desc("id"))
 
 
 def _named(owner_id: int, names: Iterable[str]) -> dict[str, Any]:
@@ -243,7 +247,7 @@ def _named(owner_id: int, names: Iterable[str]) -> dict[str, Any]:
 
 class AccountWriter(Writer):
     kind = Kind.ACCOUNTS
-    looked_up = (accounts,)
+    looked_up = ACCOUNT_NAMES
 
     def convert(self, values: dict[str, str], custom: dict[str, str]) -> dict[str, Any]:
         given = {

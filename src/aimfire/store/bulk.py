@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     ColumnElement,
     Connection,
     String,
@@ -133,20 +134,26 @@ def _stored(
     return stored
 
 
-def refresh_statistics(db: Session, tables: Iterable[Table]) -> None:
-    """Bring PostgreSQL's statistics of ``tables`` up to date inside the transaction.
+def refresh_statistics(db: Session, columns: Iterable[Column[Any]]) -> None:
+    """Bring PostgreSQL's statistics of ``columns`` (and of their tables' sizes) up to date
+    inside the transaction.
 
     PostgreSQL plans a statement by what its statistics say of the tables, and a long import
     leaves them describing the tables as they were before it (an empty book, say): it then
     reads all of a book to look up a few thousand emails, batch after batch. ANALYZE inside
-    the transaction counts the rows the transaction wrote. SKIP_LOCKED: a table another
-    import has refreshed is left as it is rather than waited for (the lock lasts until that
-    import ends). SQLite's planner does not need statistics for these lookups.
+    the transaction counts the rows the transaction wrote; only the columns lookups filter on
+    are sampled, a third of the time of all of them. SKIP_LOCKED: a table another import has
+    refreshed is left as it is rather than waited for (the lock lasts until that import
+    ends). SQLite's planner does not need statistics for these lookups.
     """
     dialect = db.get_bind().dialect
-    names = ", ".join(dialect.identifier_preparer.quote(table.name) for table in tables)
-    if dialect.name == "postgresql" and names:  # no names would analyse every table
-        db.execute(text(f"ANALYZE (SKIP_LOCKED) {names}"))
+    quote = dialect.identifier_preparer.quote
+    by_table: dict[str, list[str]] = {}
+    for column in columns:
+        by_table.setdefault(quote(column.table.name), []).append(quote(column.name))
+    targets = ", ".join(f"{table} ({', '.join(names)})" for table, names in by_table.items())
+    if dialect.name == "postgresql" and targets:  # no targets would analyse every table
+        db.execute(text(f"ANALYZE (SKIP_LOCKED) {targets}"))
 
 
 def _converted(column: Sequence[Any], processor: Callable[[Any], Any]) -> list[Any]:
