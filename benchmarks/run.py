@@ -350,12 +350,17 @@ def http_operations(bench: Bench) -> None:
     pages = [
         (bench.rep_id, "GET /today", "/today"),
         (bench.rep_id, f"GET /contacts?q={SEARCH_WORD}", f"/contacts?q={SEARCH_WORD}"),
+        (bench.rep_id, "GET /contacts", "/contacts"),
+        (bench.rep_id, "GET /deals", "/deals"),
         (bench.rep_id, "GET /deals/board", "/deals/board"),
+        (bench.rep_id, "GET /interactions/new", "/interactions/new"),
+        (bench.rep_id, "GET /commitments", "/commitments"),
         (bench.rep_id, "GET /health", "/health"),
         (bench.rep_id, "GET /scorecard", "/scorecard"),
         (bench.rep_id, "GET /plan", "/plan"),
         (bench.coach_id, "GET /coach (coach)", "/coach"),
         (bench.rep_id, "GET /api/v1/today", "/api/v1/today"),
+        (bench.rep_id, "GET /api/v1/deals", "/api/v1/deals"),
     ]
     with TestClient(app) as client:
         client.get("/login")  # the browser cookie

@@ -206,6 +206,8 @@ class Deal(Timestamped, Base):
         # With stage and value: a span's sales are counted from the index alone.
         Index("ix_deals_owner_closed", "owner_id", "closed_at", "stage_id", "value_cents"),
         Index("ix_deals_owner_proposal_sent", "owner_id", "proposal_sent_on"),
+        # The deals list, most recently changed first: a page is read, not the book sorted.
+        Index("ix_deals_owner_updated", "owner_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
