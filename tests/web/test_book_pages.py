@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from aimfire.services import choices
 from aimfire.store.models import Contact, Deal
 from support import Personas, log_in, post_form
 
@@ -228,3 +230,43 @@ def test_settings_save_selling_time(client: TestClient, personas: Personas, db: 
     assert rita is not None and (rita.working_days, rita.channel_minutes["meeting"]) == ("024", 45)
     bad = client.post("/settings/selling-time", data={**form, "phone": "0"})
     assert bad.status_code == 422
+
+
+def selected(page: str, name: str) -> str | None:
+    """The value chosen in the page's <select> named ``name``, and None if none is."""
+    field = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S)
+    assert field is not None, f"no select named {name}"
+    chosen = re.search(r'<option value="([^"]*)"\s*selected', field.group(0))
+    return chosen.group(1) if chosen else None
+
+
+def test_a_form_keeps_the_records_it_is_about_beyond_its_first_choices(
+    client: TestClient, personas: Personas, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(choices, "CHOICES", 2)  # a big book: only the first two by name
+    ann, bo, zoe = (
+        Contact(owner_id=personas.rita.id, first_name=first, last_name=last)
+        for first, last in (("Ann", "Adams"), ("Bo", "Baker"), ("Zoe", "Zimmer"))
+    )
+    bens = Contact(owner_id=personas.ben.id, first_name="Aaron", last_name="Aaronson")
+    db.add_all([ann, bo, zoe, bens])
+    db.commit()
+    log_in(client, personas.rita)
+    deal = created_id(
+        post_form(
+            client,
+            "/deals",
+            {"title": "Zimmer seats", "contact_id": str(zoe.id), "value": "900"},
+            page="/deals/new",
+        )
+    )
+    for _ in range(2):  # two deals changed since: the first is no longer among the latest two
+        post_form(client, "/deals", {"title": "Later", "contact_id": str(ann.id)}, "/deals/new")
+
+    plan = client.get(f"/interactions/new?contact_id={zoe.id}&deal_id={deal}").text
+    assert selected(plan, "contact_id") == str(zoe.id)
+    assert selected(plan, "deal_id") == str(deal)
+    assert selected(client.get(f"/deals/{deal}/edit").text, "contact_id") == str(zoe.id)
+    assert selected(client.get(f"/deals/new?contact_id={zoe.id}").text, "contact_id") == str(zoe.id)
+    others = client.get(f"/interactions/new?contact_id={bens.id}").text
+    assert selected(others, "contact_id") is None and "Aaronson" not in others

@@ -63,12 +63,3 @@ def set_account_archived(db: Session, actor: Actor, account_id: int, archived: b
     account = get_writable(db, Account, account_id, actor, "account")
     account.archived_at = utcnow() if archived else None
     return account
-
-
-def own_account_choices(db: Session, actor: Actor) -> list[Account]:
-    query = (
-        select(Account)
-        .where(Account.owner_id == actor.id, Account.archived_at.is_(None))
-        .order_by(Account.name)
-    )
-    return list(db.scalars(query))

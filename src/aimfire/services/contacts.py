@@ -115,16 +115,6 @@ def set_contact_archived(db: Session, actor: Actor, contact_id: int, archived: b
     return contact
 
 
-def own_contact_choices(db: Session, actor: Actor, limit: int = 500) -> list[Contact]:
-    query = (
-        select(Contact)
-        .where(Contact.owner_id == actor.id, Contact.archived_at.is_(None))
-        .order_by(Contact.last_name, Contact.first_name)
-        .limit(limit)
-    )
-    return list(db.scalars(query))
-
-
 def contacts_of_account(db: Session, actor: Actor, account_id: int) -> list[Contact]:
     query = (
         select(Contact)

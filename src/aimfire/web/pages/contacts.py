@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from aimfire.domain.contacts import ContactRole, ContactSource
 from aimfire.domain.interactions import Party
 from aimfire.errors import AppError
-from aimfire.services import accounts, commitments, contacts, deals, interactions
+from aimfire.services import choices, commitments, contacts, deals, interactions
 from aimfire.services.access import readable_owners
 from aimfire.services.validation import parse_input
 from aimfire.web.deps import DbSession, Form, PageActor, form_dict
@@ -53,9 +53,9 @@ def contact_list(
     return render(request, "contacts/list.html", context)
 
 
-def _choices(db: DbSession, actor: PageActor) -> dict[str, object]:
+def _choices(db: DbSession, actor: PageActor, form: dict[str, str]) -> dict[str, object]:
     return {
-        "accounts": accounts.own_account_choices(db, actor),
+        "accounts": choices.account_choices(db, actor, form.get("account_id")),
         "sources": list(ContactSource),
         "roles": list(ContactRole),
     }
@@ -66,7 +66,7 @@ def new_contact(
     request: Request, db: DbSession, actor: PageActor, account_id: str = ""
 ) -> Response:
     form = {"account_id": account_id, "source": "other"}
-    context = {"contact": None, "form": form, **_choices(db, actor)}
+    context = {"contact": None, "form": form, **_choices(db, actor, form)}
     return render(request, FORM, context)
 
 
@@ -76,7 +76,7 @@ def create_contact(request: Request, db: DbSession, actor: PageActor, form: Form
     try:
         contact = contacts.create_contact(db, actor, parse_input(contacts.ContactInput, fields))
     except AppError as error:
-        return form_error(request, FORM, fields, error, contact=None, **_choices(db, actor))
+        return form_error(request, FORM, fields, error, contact=None, **_choices(db, actor, fields))
     db.commit()
     return redirect(f"/contacts/{contact.id}", f"{contact.full_name} added.")
 
@@ -99,7 +99,9 @@ def contact_page(request: Request, db: DbSession, actor: PageActor, contact_id: 
 def edit_contact(request: Request, db: DbSession, actor: PageActor, contact_id: int) -> Response:
     contact = contacts.get_contact(db, actor, contact_id)
     fields = {name: getattr(contact, name) or "" for name in FIELDS}
-    return render(request, FORM, {"contact": contact, "form": fields, **_choices(db, actor)})
+    return render(
+        request, FORM, {"contact": contact, "form": fields, **_choices(db, actor, fields)}
+    )
 
 
 @router.post("/{contact_id}")
@@ -113,7 +115,9 @@ def update_contact(
         contacts.update_contact(db, actor, contact_id, data)
     except AppError as error:
         db.rollback()
-        return form_error(request, FORM, fields, error, contact=contact, **_choices(db, actor))
+        return form_error(
+            request, FORM, fields, error, contact=contact, **_choices(db, actor, fields)
+        )
     db.commit()
     return redirect(f"/contacts/{contact_id}", "Contact saved.")
 

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from aimfire.domain.contacts import ContactRole
 from aimfire.domain.pipeline import cents_to_amount
 from aimfire.errors import AppError
-from aimfire.services import accounts, contacts, deals, interactions, postmortems
+from aimfire.services import choices, deals, interactions, postmortems
 from aimfire.services.access import readable_owners
 from aimfire.services.pipeline import list_stages
 from aimfire.services.validation import parse_input
@@ -62,10 +62,10 @@ def deal_board(
     return render(request, "deals/board.html", context)
 
 
-def _choices(db: DbSession, actor: PageActor) -> dict[str, object]:
+def _choices(db: DbSession, actor: PageActor, form: dict[str, str]) -> dict[str, object]:
     return {
-        "contacts": contacts.own_contact_choices(db, actor),
-        "accounts": accounts.own_account_choices(db, actor),
+        "contacts": choices.contact_choices(db, actor, form.get("contact_id")),
+        "accounts": choices.account_choices(db, actor, form.get("account_id")),
         "stages": list_stages(db),
     }
 
@@ -75,7 +75,7 @@ def new_deal(
     request: Request, db: DbSession, actor: PageActor, contact_id: str = "", account_id: str = ""
 ) -> Response:
     form = {"contact_id": contact_id, "account_id": account_id}
-    return render(request, FORM, {"deal": None, "form": form, **_choices(db, actor)})
+    return render(request, FORM, {"deal": None, "form": form, **_choices(db, actor, form)})
 
 
 @router.post("")
@@ -85,7 +85,7 @@ def create_deal(request: Request, db: DbSession, actor: PageActor, form: Form) -
         deal = deals.create_deal(db, actor, parse_input(deals.DealInput, fields))
     except AppError as error:
         db.rollback()
-        return form_error(request, FORM, fields, error, deal=None, **_choices(db, actor))
+        return form_error(request, FORM, fields, error, deal=None, **_choices(db, actor, fields))
     db.commit()
     return redirect(f"/deals/{deal.id}", f"Deal '{deal.title}' created.")
 
@@ -97,7 +97,7 @@ def deal_page(request: Request, db: DbSession, actor: PageActor, deal_id: int) -
         "deal": deal,
         "stages": list_stages(db),
         "roles": list(ContactRole),
-        "contacts": contacts.own_contact_choices(db, actor),
+        "contacts": choices.contact_choices(db, actor),
         "decision_maker_identified": deals.decision_maker_identified(deal),
         "timeline": interactions.timeline(db, actor, deal_id=deal.id),
         **deal_context(db, actor, deal),
@@ -110,7 +110,7 @@ def edit_deal(request: Request, db: DbSession, actor: PageActor, deal_id: int) -
     deal = deals.get_deal(db, actor, deal_id)
     fields = {name: getattr(deal, name, "") or "" for name in FIELDS}
     fields["value"] = cents_to_amount(deal.value_cents)
-    return render(request, FORM, {"deal": deal, "form": fields, **_choices(db, actor)})
+    return render(request, FORM, {"deal": deal, "form": fields, **_choices(db, actor, fields)})
 
 
 @router.post("/{deal_id}")
@@ -123,7 +123,7 @@ def update_deal(
         deals.update_deal(db, actor, deal_id, parse_input(deals.DealInput, fields))
     except AppError as error:
         db.rollback()
-        return form_error(request, FORM, fields, error, deal=deal, **_choices(db, actor))
+        return form_error(request, FORM, fields, error, deal=deal, **_choices(db, actor, fields))
     db.commit()
     if postmortems.needs_post_mortem(db, deal):
         return redirect(

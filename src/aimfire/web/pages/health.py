@@ -15,11 +15,11 @@ from aimfire.domain.interactions import local_today
 from aimfire.domain.pipeline import StageOutcome
 from aimfire.domain.postmortem import REASON_LABELS
 from aimfire.errors import AppError, FieldProblem, Invalid
-from aimfire.services import contacts, health, postmortems, proposals
+from aimfire.services import choices, health, postmortems, proposals
 from aimfire.services.access import Actor, get_writable, readable_owners
 from aimfire.services.deals import get_deal
 from aimfire.services.validation import parse_input
-from aimfire.store.models import Deal
+from aimfire.store.models import Contact, Deal
 from aimfire.store.types import utcnow
 from aimfire.web.deps import DbSession, Form, PageActor, form_dict
 from aimfire.web.forms import form_error
@@ -65,16 +65,21 @@ def _proposal_defaults(actor: Actor, deal: Deal) -> dict[str, str]:
     }
 
 
+def _meeting_contacts(db: Session, actor: Actor, fields: dict[str, str]) -> list[Contact]:
+    return choices.contact_choices(db, actor, fields.get("follow_up_contact_id"))
+
+
 def deal_context(db: Session, actor: Actor, deal: Deal) -> dict[str, Any]:
     """What the deal page shows about health: flags, the proposal guard, the post-mortem."""
-    mine = deal.owner_id == actor.id
-    is_open = deal.stage.outcome == StageOutcome.OPEN
+    proposal = _proposal_defaults(actor, deal) if deal.owner_id == actor.id else None
+    if deal.stage.outcome != StageOutcome.OPEN:
+        proposal = None
     return {
         "health": health.deal_health(db, actor, deal.id),
         "post_mortem": postmortems.get_post_mortem(db, actor, deal.id),
-        "proposal_form": _proposal_defaults(actor, deal) if mine and is_open else None,
+        "proposal_form": proposal,
         "meeting_channels": list(MeetingChannel),
-        "meeting_contacts": contacts.own_contact_choices(db, actor) if mine and is_open else [],
+        "meeting_contacts": _meeting_contacts(db, actor, proposal) if proposal else [],
         "reason_labels": {reason.value: label for reason, label in REASON_LABELS.items()},
     }
 
@@ -97,7 +102,7 @@ def _proposal_page(
         "deal": deal,
         "proposal_form": fields,
         "meeting_channels": list(MeetingChannel),
-        "meeting_contacts": contacts.own_contact_choices(db, actor),
+        "meeting_contacts": _meeting_contacts(db, actor, fields),
     }
     if error is None:
         return render(request, "health/proposal.html", context)

@@ -24,7 +24,7 @@ from aimfire.domain.interactions import (
 from aimfire.domain.objective import check_objective
 from aimfire.domain.playbooks import split_questions
 from aimfire.errors import AppError
-from aimfire.services import contacts, deals, interactions, playbooks
+from aimfire.services import choices, interactions, playbooks
 from aimfire.services.validation import parse_input
 from aimfire.store.models import Interaction
 from aimfire.web.deps import DbSession, Form, PageActor, form_dict
@@ -46,10 +46,10 @@ def local_input_value(moment: datetime, time_zone: str) -> str:
     return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def _plan_choices(db: DbSession, actor: PageActor) -> dict[str, Any]:
+def _plan_choices(db: DbSession, actor: PageActor, form: dict[str, str]) -> dict[str, Any]:
     return {
-        "contacts": contacts.own_contact_choices(db, actor),
-        "deals": deals.search_deals(db, actor, per_page=200).items,
+        "contacts": choices.contact_choices(db, actor, form.get("contact_id")),
+        "deals": choices.deal_choices(db, actor, form.get("deal_id")),
         "playbooks": playbooks.playbooks_for(db, actor),
         "reasons": list(Reason),
         "channels": list(Channel),
@@ -59,7 +59,7 @@ def _plan_choices(db: DbSession, actor: PageActor) -> dict[str, Any]:
 def _plan_page(request: Request, db: DbSession, actor: PageActor, **context: Any) -> Response:
     form = context.get("form", {})
     check = check_objective(form.get("objective", ""), channel=form.get("channel") or None)
-    page = {"interaction": None, "check": check, **_plan_choices(db, actor), **context}
+    page = {"interaction": None, "check": check, **_plan_choices(db, actor, form), **context}
     return render(request, PLAN_FORM, page)
 
 
@@ -88,7 +88,7 @@ def create_plan(request: Request, db: DbSession, actor: PageActor, form: Form) -
 
 def _plan_context(db: DbSession, actor: PageActor, fields: dict[str, str]) -> dict[str, Any]:
     check = check_objective(fields.get("objective", ""), channel=fields.get("channel") or None)
-    return {"interaction": None, "check": check, **_plan_choices(db, actor)}
+    return {"interaction": None, "check": check, **_plan_choices(db, actor, fields)}
 
 
 @router.get("/{interaction_id}")
