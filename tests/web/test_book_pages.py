@@ -244,6 +244,7 @@ def test_a_form_keeps_the_records_it_is_about_beyond_its_first_choices(
     client: TestClient, personas: Personas, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(choices, "CHOICES", 2)  # a big book: only the first two by name
+    monkeypatch.setattr(choices, "DEAL_CHOICES", 2)  # and the two latest deals
     ann, bo, zoe = (
         Contact(owner_id=personas.rita.id, first_name=first, last_name=last)
         for first, last in (("Ann", "Adams"), ("Bo", "Baker"), ("Zoe", "Zimmer"))

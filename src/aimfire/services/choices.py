@@ -14,31 +14,40 @@ from aimfire.services.access import Actor, Owned
 from aimfire.store.models import Account, Contact, Deal
 
 CHOICES = 500  # a select's options; a record further down is reached from its own page
+DEAL_CHOICES = 200  # deals come most recently changed first: the live ones
 
 R = TypeVar("R", bound=Owned)
 
 
 def contact_choices(db: Session, actor: Actor, chosen: object = None) -> list[Contact]:
     query = select(Contact).order_by(Contact.last_name, Contact.first_name, Contact.id)
-    return _choices(db, actor, Contact, query.where(Contact.archived_at.is_(None)), chosen)
+    live = query.where(Contact.archived_at.is_(None))
+    return _choices(db, actor, Contact, live, chosen, limit=CHOICES)
 
 
 def account_choices(db: Session, actor: Actor, chosen: object = None) -> list[Account]:
     query = select(Account).order_by(Account.name, Account.id)
-    return _choices(db, actor, Account, query.where(Account.archived_at.is_(None)), chosen)
+    live = query.where(Account.archived_at.is_(None))
+    return _choices(db, actor, Account, live, chosen, limit=CHOICES)
 
 
 def deal_choices(db: Session, actor: Actor, chosen: object = None) -> list[Deal]:
     query = select(Deal).order_by(Deal.updated_at.desc(), Deal.id.desc())
-    return _choices(db, actor, Deal, query, chosen)
+    return _choices(db, actor, Deal, query, chosen, limit=DEAL_CHOICES)
 
 
 def _choices(
-    db: Session, actor: Actor, model: type[R], query: Select[Any], chosen: object
+    db: Session,
+    actor: Actor,
+    model: type[R],
+    query: Select[Any],
+    chosen: object,
+    *,
+    limit: int,
 ) -> list[R]:
-    """The actor's own records in the query's order, the first ``CHOICES``; then the one
+    """The actor's own records in the query's order, the first ``limit``; then the one
     ``chosen`` names (a form's value: an id, or blank) if it is theirs and not among them."""
-    records: list[R] = list(db.scalars(query.where(model.owner_id == actor.id).limit(CHOICES)))
+    records: list[R] = list(db.scalars(query.where(model.owner_id == actor.id).limit(limit)))
     try:
         chosen_id = int(str(chosen))
     except ValueError:
