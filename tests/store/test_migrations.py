@@ -11,11 +11,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from aimfire.config import Settings
 from aimfire.services.demo import load_demo
-from aimfire.services.setup import Database
+from aimfire.services.setup import Database, open_database
 from aimfire.store.db import make_engine
 from aimfire.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from aimfire.store.models import Account, Base, Contact, DealActivity, User
+from aimfire.store.models import Account, Base, Contact, Deal, DealActivity, User
 from aimfire.store.types import utcnow
 from health_support import drift
 
@@ -68,6 +69,28 @@ def test_sqlite_runs_with_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) ->
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
     engine.dispose()
+
+
+def test_opening_a_sqlite_book_tells_the_planner_its_tables_sizes(tmp_path: Path) -> None:
+    """PostgreSQL's autovacuum keeps its statistics; SQLite's are taken as the app opens."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'book.db'}",
+        secret_key="test-secret-key",
+    )
+    database = open_database(settings)
+    with database.sessions.begin() as db:
+        load_demo(db)
+        deals = db.scalar(select(func.count()).select_from(Deal))
+        contacts = db.scalar(select(func.count()).select_from(Contact))
+    database.dispose()
+    reopened = open_database(settings)
+    with reopened.engine.connect() as connection:
+        counted = dict(connection.execute(text("SELECT idx, stat FROM sqlite_stat1")).all())
+    reopened.dispose()
+    assert counted["ix_deals_owner_updated"].startswith(f"{deals} ")
+    assert counted["ix_contacts_owner_email"].startswith(f"{contacts} ")
 
 
 def test_instants_come_back_timezone_aware_and_naive_ones_are_refused(db: Session) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aimfire.config import Settings
 from aimfire.services.pipeline import ensure_default_stages
 from aimfire.services.playbooks import ensure_builtin_playbooks
-from aimfire.store.db import make_engine, make_session_factory
+from aimfire.store.db import make_engine, make_session_factory, refresh_sqlite_statistics
 from aimfire.store.migrate import upgrade
 
 
@@ -27,6 +27,7 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     engine = make_engine(settings.effective_database_url)
     if migrate:
         upgrade(engine)
+        refresh_sqlite_statistics(engine)
     database = Database(engine, make_session_factory(engine))
     with database.sessions.begin() as db:
         ensure_default_stages(db)

@@ -15,6 +15,7 @@ from aimfire.store import deal_summaries, rep_days, searchable
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_MMAP_BYTES = 1 << 30  # address space only; the OS shares the pages between connections
 WRITE_OPTION = "aimfire_write"
+SQLITE_ANALYSIS_ROWS = 1000  # read of each index to estimate it: a large book in 0.1 s
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -51,6 +52,19 @@ def _begin_on_sqlite(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         connection.exec_driver_sql("BEGIN")
+
+
+def refresh_sqlite_statistics(engine: Engine) -> None:
+    """Tell SQLite's planner how big the tables are and how selective their indexes (it keeps
+    this in sqlite_stat1; PostgreSQL's autovacuum does the same on its own). Without it, the
+    planner takes any index that gives a query's order for cheap: it read all 20,000 of a
+    rep's deals in the order of the deals list to find the four of one account (14.5 ms,
+    0.1 ms with the statistics). Sampled, so as quick on a large book as on a small one."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}")
+        connection.exec_driver_sql("ANALYZE")
 
 
 def begin_write(session: Session) -> None:
