@@ -71,9 +71,9 @@ def _meeting_contacts(db: Session, actor: Actor, fields: dict[str, str]) -> list
 
 def deal_context(db: Session, actor: Actor, deal: Deal) -> dict[str, Any]:
     """What the deal page shows about health: flags, the proposal guard, the post-mortem."""
-    proposal = _proposal_defaults(actor, deal) if deal.owner_id == actor.id else None
-    if deal.stage.outcome != StageOutcome.OPEN:
-        proposal = None
+    mine = deal.owner_id == actor.id
+    is_open = deal.stage.outcome == StageOutcome.OPEN
+    proposal = _proposal_defaults(actor, deal) if mine and is_open else None
     return {
         "health": health.deal_health(db, actor, deal.id),
         "post_mortem": postmortems.get_post_mortem(db, actor, deal.id),
