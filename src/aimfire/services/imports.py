@@ -43,7 +43,7 @@ from aimfire.services.import_writers import (
 )
 from aimfire.services.validation import Input
 from aimfire.store.bulk import refresh_statistics
-from aimfire.store.db import SQLITE_MMAP_BYTES
+from aimfire.store.db import SQLITE_MMAP_BYTES, refresh_sqlite_statistics
 from aimfire.store.types import utcnow
 
 BATCH_SIZE = 5000
@@ -384,5 +384,6 @@ def _import_rows(
         if batch:
             writer.take(batch)
         writer.finish()
+        refresh_sqlite_statistics(ctx.db.connection())  # the book may be ten times bigger
         if progress is not None:
             progress(counts.rows, rows.bytes_read)

@@ -27,7 +27,8 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     engine = make_engine(settings.effective_database_url)
     if migrate:
         upgrade(engine)
-        refresh_sqlite_statistics(engine)
+        with engine.begin() as connection:
+            refresh_sqlite_statistics(connection)
     database = Database(engine, make_session_factory(engine))
     with database.sessions.begin() as db:
         ensure_default_stages(db)
