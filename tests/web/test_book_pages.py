@@ -271,3 +271,5 @@ def test_a_form_keeps_the_records_it_is_about_beyond_its_first_choices(
     assert selected(client.get(f"/deals/new?contact_id={zoe.id}").text, "contact_id") == str(zoe.id)
     others = client.get(f"/interactions/new?contact_id={bens.id}").text
     assert selected(others, "contact_id") is None and "Aaronson" not in others
+    nobody = client.get("/interactions/new?contact_id=99999999999999999999&deal_id=-1")
+    assert nobody.status_code == 200 and selected(nobody.text, "contact_id") is None

@@ -15,6 +15,7 @@ from aimfire.store.models import Account, Contact, Deal
 
 CHOICES = 500  # a select's options; a record further down is reached from its own page
 DEAL_CHOICES = 200  # deals come most recently changed first: the live ones
+LARGEST_ID = 2**31 - 1  # an id column's largest value: a larger one names nothing
 
 R = TypeVar("R", bound=Owned)
 
@@ -52,7 +53,7 @@ def _choices(
         chosen_id = int(str(chosen))
     except ValueError:
         return records
-    if any(record.id == chosen_id for record in records):
-        return records
+    if not 0 < chosen_id <= LARGEST_ID or any(record.id == chosen_id for record in records):
+        return records  # asking the database for a larger id would be an error, not a miss
     record = db.get(model, chosen_id)
     return [*records, record] if record is not None and record.owner_id == actor.id else records

@@ -144,7 +144,8 @@ def refresh_statistics(db: Session, columns: Iterable[Column[Any]]) -> None:
     the transaction counts the rows the transaction wrote; only the columns lookups filter on
     are sampled, a third of the time of all of them. SKIP_LOCKED: a table another import has
     refreshed is left as it is rather than waited for (the lock lasts until that import
-    ends). SQLite's planner does not need statistics for these lookups.
+    ends). SQLite's planner does not need statistics for these lookups; its statistics of the
+    whole book are taken as the import ends (``store.db.refresh_sqlite_statistics``).
     """
     dialect = db.get_bind().dialect
     quote = dialect.identifier_preparer.quote
