@@ -6,15 +6,35 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aimfire.store.bulk import insert_columns, refresh_statistics
+from aimfire.store.bulk import copies_kept_open, insert_columns, refresh_statistics
 from aimfire.store.models import Contact
 from support import Personas, counting
 
 # Text that a COPY's own format would garble if it were written unescaped.
 AWKWARD = ["tab\there", "two\nlines", "back\\slash", "\\N", "", "Zoë “quoted” Müller", "🙂"]
+
+
+def _named(owner_id: int, first_names: list[str]) -> dict[str, list[Any]]:
+    """The columns of new contacts with these first names and nothing else."""
+    size = len(first_names)
+    return {
+        "owner_id": [owner_id] * size,
+        "first_name": first_names,
+        **{name: [""] * size for name in ("last_name", "email", "phone", "phone_digits")},
+        **{name: [""] * size for name in ("title", "notes", "search_text")},
+        "source": ["other"] * size,
+        "custom_fields": [{}] * size,
+        **{name: [datetime.now(UTC)] * size for name in ("created_at", "updated_at")},
+    }
+
+
+def _count(db: Session, owner_id: int) -> int:
+    return db.scalar(select(func.count(Contact.id)).where(Contact.owner_id == owner_id)) or 0
 
 
 def _stored(db: Session, ids: list[int]) -> list[dict[str, Any]]:
@@ -68,24 +88,62 @@ def test_refreshed_statistics_count_the_rows_the_transaction_wrote(
 ) -> None:
     size = 300
     insert_columns(
-        db,
-        Contact.__table__,
-        {
-            "owner_id": [personas.rita.id] * size,
-            "first_name": [f"Ana {n}" for n in range(size)],
-            **{name: [""] * size for name in ("last_name", "email", "phone", "phone_digits")},
-            **{name: [""] * size for name in ("title", "notes", "search_text")},
-            "source": ["other"] * size,
-            "custom_fields": [{}] * size,
-            **{name: [datetime.now(UTC)] * size for name in ("created_at", "updated_at")},
-        },
+        db, Contact.__table__, _named(personas.rita.id, [f"Ana {n}" for n in range(size)])
     )
+    postgresql = db.get_bind().dialect.name == "postgresql"
+    usual = text("SELECT current_setting('default_statistics_target')")
+    before = db.scalar(usual) if postgresql else None
     with counting(db) as statements:
         refresh_statistics(db, [])  # no columns is no statement, not an ANALYZE of every table
         refresh_statistics(db, [Contact.__table__.c.owner_id, Contact.__table__.c.email])
-    if db.get_bind().dialect.name != "postgresql":
+    if not postgresql:
         assert statements == []  # SQLite's plans are left as they are
         return
-    assert statements == ["ANALYZE (SKIP_LOCKED) contacts (owner_id, email)"]
+    assert statements[1:3] == [
+        "SET LOCAL default_statistics_target = 10",  # a sample of 3,000 rows
+        "ANALYZE (SKIP_LOCKED) contacts (owner_id, email)",
+    ]
+    assert db.scalar(usual) == before  # set back for whatever the transaction does next
     counted = db.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'contacts'"))
     assert counted == size  # not yet committed, and counted
+
+
+def test_rows_in_a_copy_kept_open_are_there_for_the_next_statement_and_at_the_end(
+    db: Session, personas: Personas
+) -> None:
+    rita = personas.rita.id
+    before = _count(db, rita)
+    with copies_kept_open(db):
+        insert_columns(db, Contact.__table__, _named(rita, ["Ana", "Ben"]))
+        insert_columns(db, Contact.__table__, _named(rita, ["Cy"]))  # the same COPY
+        assert _count(db, rita) == before + 3  # the query ended the COPY first
+        insert_columns(db, Contact.__table__, _named(rita, ["Dee"]))
+    assert _count(db, rita) == before + 4
+
+
+def test_a_failure_while_a_copy_is_open_abandons_it_and_leaves_the_session_usable(
+    db: Session, personas: Personas
+) -> None:
+    rita = personas.rita.id
+    before = _count(db, rita)
+    savepoint = db.begin_nested()
+    with pytest.raises(OSError, match="unreadable"), copies_kept_open(db):
+        insert_columns(db, Contact.__table__, _named(rita, ["Ana"]))
+        raise OSError("the file became unreadable")
+    savepoint.rollback()
+    assert _count(db, rita) == before
+
+
+@pytest.mark.parametrize("then_a_query", [True, False], ids=["then a query", "then the end"])
+def test_a_row_the_database_refuses_in_an_open_copy_raises_its_error_as_sqlalchemys(
+    db: Session, personas: Personas, then_a_query: bool
+) -> None:
+    before = _count(db, personas.rita.id)
+    savepoint = db.begin_nested()
+    with pytest.raises(IntegrityError), copies_kept_open(db):
+        insert_columns(db, Contact.__table__, _named(personas.rita.id, ["Ana"]))
+        insert_columns(db, Contact.__table__, _named(10**6, ["Nobody's"]))  # no such user
+        if then_a_query:  # on PostgreSQL the COPY ends, and tells, here; or as the block ends
+            db.execute(text("SELECT 1"))
+    savepoint.rollback()
+    assert _count(db, personas.rita.id) == before

@@ -12,6 +12,7 @@ duplicates is matched row by row, in file order.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from enum import StrEnum
@@ -50,6 +51,7 @@ contacts = Contact.__table__
 NAME_LIMIT = 80
 KEYS_PER_FETCH = 10_000  # the book's keys are read this many rows at a time
 KNOWN_KEY_SLOTS = 1 << 24  # 16 MB; with a million keys, one in sixteen is looked up for nothing
+HELD_ROWS = 5000  # rows held back (``ContactWriter._held_back``) before they are looked up
 # What a row can give; a contact's other columns are the import's own.
 GIVEN = (
     "first_name",
@@ -168,10 +170,42 @@ class KnownKeys:
         for key in keys:
             slots[hash(key) & last] = 1
 
-    def maybe(self, keys: Iterable[str]) -> set[str]:
-        """The keys that may be known; the others certainly are not."""
+    def mark(self, keys: Iterable[str]) -> set[str]:
+        """Add ``keys``; return those that may have been known already (or given twice)."""
         slots, last = self._slots, self._last
-        return {key for key in keys if slots[hash(key) & last]}
+        known = set()
+        for key in keys:
+            slot = hash(key) & last
+            if slots[slot]:
+                known.add(key)
+            else:
+                slots[slot] = 1
+        return known
+
+
+class HeldRows:
+    """Rows of several batches held back from writing, as columns, and the keys among theirs
+    that the book may already hold (to be looked up)."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {}
+        self.companies: list[str] = []
+        self.doubtful: set[str] = set()
+
+    @property
+    def size(self) -> int:
+        return len(self.companies)
+
+    def add(self, columns: dict[str, list[Any]], companies: list[str]) -> None:
+        for name, values in columns.items():
+            self.columns.setdefault(name, []).extend(values)
+        self.companies.extend(companies)
+
+    def taken(self) -> tuple[dict[str, list[Any]], list[str], set[str]]:
+        """The rows held, which are no longer."""
+        held = self.columns, self.companies, self.doubtful
+        self.columns, self.companies, self.doubtful = {}, [], set()
+        return held
 
 
 class ContactWriter(Writer):
@@ -181,6 +215,8 @@ class ContactWriter(Writer):
     def __init__(self, ctx: ImportContext) -> None:
         super().__init__(ctx)
         self.known = KnownKeys()
+        self.held = HeldRows()
+        self.statistics_stale = False
         query = select(contacts.c.email, contacts.c.phone_digits).where(
             contacts.c.owner_id == ctx.actor.id
         )
@@ -192,24 +228,64 @@ class ContactWriter(Writer):
         columns, companies = self._converted(batch)
         for i in sorted(batch.problems):
             self.ctx.reject(Pending(rows[i][0], batch.cells[i], {}), batch.problems[i])
-        if batch.problems:
-            good = [i for i in range(batch.size) if i not in batch.problems]
-            columns = {name: [column[i] for i in good] for name, column in columns.items()}
-            companies = [companies[i] for i in good]
+        good = [i for i in range(batch.size) if i not in batch.problems]
+        held = self._held_back(columns, companies, good)
+        if ready := [i for i in good if i not in held]:
+            self._insert(_picked(columns, ready), [companies[i] for i in ready])
+        if held:
+            self.held.add(_picked(columns, sorted(held)), [companies[i] for i in sorted(held)])
+            if self.held.size >= HELD_ROWS:
+                self._settle()
+
+    def finish(self) -> None:
+        self._settle()
+
+    def tables_grew(self) -> None:
+        # Taken when the rows held back are next looked up (``_settle``), rather than now,
+        # which would end the COPY of the rows written meanwhile.
+        self.statistics_stale = True
+
+    def _held_back(
+        self, columns: dict[str, list[Any]], companies: list[str], rows: list[int]
+    ) -> set[int]:
+        """The rows that cannot be written as new contacts without asking the database: an
+        email or phone number the book may hold (or another row of the batch gives), or a
+        company the import has not met yet. They wait, the book's keys then known to include
+        theirs, until enough have gathered to be looked up together (``_settle``). The rest,
+        surely new, are written at once; on PostgreSQL, their COPY goes on undisturbed."""
+        emails, phones = columns["email"], columns["phone_digits"]
+        if len(rows) < len(emails):
+            emails, phones = [emails[i] for i in rows], [phones[i] for i in rows]
+        phones = [digits if len(digits) >= MIN_PHONE_DIGITS else "" for digits in phones]
+        doubtful = self.known.mark(filter(None, itertools.chain(emails, phones)))
+        self.held.doubtful |= doubtful
+        cache = self.ctx.account_cache
+        unmet = {name for name in set(companies) if name and name.casefold() not in cache}
+        if not (doubtful or unmet):
+            return set()
+        return {
+            row
+            for row, email, phone in zip(rows, emails, phones, strict=True)
+            if email in doubtful or phone in doubtful or companies[row] in unmet
+        }
+
+    def _settle(self) -> None:
+        """Write the rows held back, in file order, each matched by email then phone to a
+        contact already in the book or held before it (updated or skipped), or else new."""
+        columns, companies, doubtful = self.held.taken()
         if not companies:
             return
+        if self.statistics_stale:
+            super().tables_grew()
+            self.statistics_stale = False
         emails = [email for email in columns["email"] if email]
         phones = [d for d in columns["phone_digits"] if len(d) >= MIN_PHONE_DIGITS]
-        unique_emails, unique_phones = set(emails), set(phones)
-        existing = self._existing(self.known.maybe(unique_emails), self.known.maybe(unique_phones))
-        twice = len(unique_emails) < len(emails) or len(unique_phones) < len(phones)
+        existing = self._existing(doubtful & set(emails), doubtful & set(phones))
+        twice = len(set(emails)) < len(emails) or len(set(phones)) < len(phones)
         if existing or twice:
             self._match_row_by_row(columns, companies, existing)
         else:
             self._insert(columns, companies)
-        # Every key the batch gave, whether its row was written or skipped: a superset is safe.
-        self.known.add(unique_emails)
-        self.known.add(unique_phones)
 
     # --- checking and converting ------------------------------------------------------------
 
@@ -355,6 +431,11 @@ class ContactWriter(Writer):
             row["custom_fields"] = dict(row["custom_fields"] or {})
             found.update(dict.fromkeys(_contact_keys(row), row))
         return found
+
+
+def _picked(columns: dict[str, list[Any]], rows: list[int]) -> dict[str, list[Any]]:
+    """The columns of some rows only."""
+    return {name: [column[i] for i in rows] for name, column in columns.items()}
 
 
 def _split_full_names(

@@ -30,7 +30,7 @@ from aimfire.domain.csv_values import (
     split_name,
 )
 from aimfire.services.access import Actor
-from aimfire.store.bulk import insert_many, one_of
+from aimfire.store.bulk import insert_many, one_of, refresh_statistics
 from aimfire.store.models import Account, Contact, Deal
 
 contacts = Contact.__table__
@@ -118,8 +118,11 @@ class ImportContext:
         return parse_date(text, day_first=self.day_first) if text else None
 
     def account_ids(self, names: Iterable[str]) -> dict[str, int]:
-        """Ids of the owner's accounts by case-folded name, creating those that are missing."""
-        wanted = {name.casefold(): name for name in names if name}
+        """Ids of the owner's accounts by case-folded name, creating those that are missing
+        (named as the first row that names each spells it)."""
+        wanted: dict[str, str] = {}
+        for name in filter(None, names):
+            wanted.setdefault(name.casefold(), name)
         if len(self.account_cache) > ACCOUNT_CACHE_LIMIT:
             self.account_cache.clear()
         missing = {key: name for key, name in wanted.items() if key not in self.account_cache}
@@ -199,6 +202,11 @@ class Writer:
 
     def finish(self) -> None:
         """Called once every batch is written, in the same transaction."""
+
+    def tables_grew(self) -> None:
+        """Called when the rows imported have doubled since the planner's statistics were
+        last taken: takes them afresh for the columns this writer looks rows up by."""
+        refresh_statistics(self.ctx.db, self.looked_up)
 
 
 def update_rows(

@@ -42,7 +42,7 @@ from aimfire.services.import_writers import (
     Writer,
 )
 from aimfire.services.validation import Input
-from aimfire.store.bulk import refresh_statistics
+from aimfire.store.bulk import copies_kept_open
 from aimfire.store.db import SQLITE_MMAP_BYTES, refresh_sqlite_statistics
 from aimfire.store.types import utcnow
 
@@ -288,7 +288,7 @@ def run_import(
     )
     savepoint = db.begin_nested()
     try:
-        with _tuned_connection(db), _fewer_collections():
+        with _tuned_connection(db), _fewer_collections(), copies_kept_open(db):
             _import_rows(path, shape, WRITERS[kind](ctx), ctx, progress)
     except SQLAlchemyError as error:
         savepoint.rollback()
@@ -376,7 +376,7 @@ def _import_rows(
                 writer.take(batch)
                 batch = []
                 if counts.rows >= refresh_at:
-                    refresh_statistics(ctx.db, writer.looked_up)
+                    writer.tables_grew()
                     refresh_at = 2 * counts.rows
                 gc.collect()  # cheap while the app's objects are frozen; keeps memory flat
                 if progress is not None:
