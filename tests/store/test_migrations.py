@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from aimfire.config import Settings
 from aimfire.services.demo import load_demo
 from aimfire.services.setup import Database, open_database
+from aimfire.store import data_version
 from aimfire.store.db import make_engine
 from aimfire.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from aimfire.store.models import Account, Base, Contact, Deal, DealActivity, User
@@ -139,7 +140,7 @@ def test_existing_rows_survive_every_migration(database_url: str) -> None:
 def down_and_up_again(database: Database, revision: str) -> None:
     """Undo every migration after ``revision``, then apply them again to the rows kept."""
     config = alembic_config()
-    with database.engine.begin() as connection:
+    with database.engine.begin() as connection, data_version.untracked(connection):
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
     upgrade(database.engine)

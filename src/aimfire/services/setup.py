@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aimfire.config import Settings
 from aimfire.services.pipeline import ensure_default_stages
 from aimfire.services.playbooks import ensure_builtin_playbooks
+from aimfire.store import data_version
 from aimfire.store.db import make_engine, make_session_factory, refresh_sqlite_statistics
 from aimfire.store.migrate import upgrade
 
@@ -29,6 +30,7 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
         upgrade(engine)
         with engine.begin() as connection:
             refresh_sqlite_statistics(connection)
+    data_version.track(engine)  # once the schema has the number to raise
     database = Database(engine, make_session_factory(engine))
     with database.sessions.begin() as db:
         ensure_default_stages(db)

@@ -36,6 +36,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from aimfire.store import data_version
+
 IDS_PER_STATEMENT = 1000  # values asked for in one statement: bounds what each one reads
 IMPORT_STATISTICS_TARGET = 10  # PostgreSQL's default_statistics_target while an import runs
 
@@ -106,6 +108,7 @@ def insert_columns(db: Session, table: Table, columns: Mapping[str, Sequence[Any
     dialect = connection.dialect
     if dialect.name == "postgresql":
         _copy(connection, table, columns)
+        data_version.note_change(connection)  # the COPY is the driver's, unseen by SQLAlchemy
         return
     # SQLite binds by position, in the compiled statement's order of the columns.
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))

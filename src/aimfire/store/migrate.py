@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from aimfire.store import data_version
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -22,7 +24,7 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.begin() as connection, data_version.untracked(connection):
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

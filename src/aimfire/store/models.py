@@ -554,3 +554,14 @@ class DealStageChange(Base):
     from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("pipeline_stages.id"))
     to_stage_id: Mapped[int] = mapped_column(ForeignKey("pipeline_stages.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DataVersion(Base):
+    """One row whose number every transaction that changes the data raises as it commits
+    (``store.data_version``): a page kept with the number it was made at is current while
+    the number is the same."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

@@ -17,6 +17,7 @@ from aimfire.services.setup import Database, open_database
 from aimfire.web import api, pages
 from aimfire.web.deps import BROWSER_COOKIE, new_browser_id
 from aimfire.web.errors import install_error_handlers
+from aimfire.web.page_cache import PageCache
 
 STATIC_DIR = Path(__file__).parent / "static"
 BROWSER_COOKIE_MAX_AGE = 400 * 24 * 3600
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.page_cache = PageCache()
     app.add_middleware(BrowserCookieAndHeaders)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -12,8 +12,10 @@ from aimfire.domain.interactions import CommitmentStatus, Party
 from aimfire.errors import AppError
 from aimfire.services import commitments, contacts, interactions, playbooks, today
 from aimfire.services.validation import parse_input
+from aimfire.store.types import utcnow
 from aimfire.web.deps import DbSession, Form, PageActor
 from aimfire.web.forms import form_error, whole_number
+from aimfire.web.page_cache import kept_page
 from aimfire.web.pages.interactions import LOG_FORM, local_input_value, log_context, log_defaults
 from aimfire.web.templating import redirect, render
 
@@ -22,8 +24,14 @@ router = APIRouter()
 
 @router.get("/today")
 def today_page(request: Request, db: DbSession, actor: PageActor) -> Response:
-    queue = today.today_queue(db, actor)
-    return render(request, "today/today.html", {"queue": queue})
+    now = utcnow()  # the day of the page kept, and of the queue rendered, is the same
+    return kept_page(
+        request,
+        db,
+        actor,
+        today.local_day(actor, now),
+        lambda: render(request, "today/today.html", {"queue": today.today_queue(db, actor, now)}),
+    )
 
 
 @router.post("/today/start")
