@@ -3,11 +3,12 @@
 A contacts file is the big one (a whole book from another CRM, up to a million rows), so its
 rows are not each turned into a dict and checked on their own as other kinds are. Each column
 of a batch is stripped, checked and converted in one pass, in C where the standard library
-allows (``map`` over ``str`` methods, ``max`` over lengths), and a batch whose contacts are
-all new (no email or phone already in the book or twice in the batch: the usual case) is
-inserted straight from its columns. A row's problem is the one a check of that row alone
-would find: the checks run in the same order and a row keeps its first problem. A batch with
-duplicates is matched row by row, in file order.
+allows (``map`` over ``str`` methods, ``max`` over lengths). A row's problem is the one a
+check of that row alone would find: the checks run in the same order and a row keeps its
+first problem. The rows that are surely new contacts of companies already met (no email or
+phone the book may hold or another row gives: the usual case) are inserted straight from
+their columns; the others wait, a few thousand at a time, to be looked up together, then are
+matched row by row in file order if any is a duplicate.
 """
 
 from __future__ import annotations
