@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from aimfire.services import commitments
 from aimfire.store.models import Commitment, Contact, Interaction
 from support import Personas, later_today, log_in, post_form
 
@@ -190,3 +191,29 @@ def test_an_admin_gives_a_team_its_own_playbook_and_edits_it(
     log_in(client, personas.rita)  # Rita is on that team: she now plans from its playbook
     assert "First call" in client.get("/interactions/new").text
     assert client.get("/admin/playbooks").status_code == 403
+
+
+def test_the_promises_page_shows_every_promise_a_page_at_a_time(
+    client: TestClient, personas: Personas, db: Session
+) -> None:
+    contact = dana(db, personas)
+    first = date(2026, 12, 1)
+    count = commitments.PROMISES_PER_PAGE + 1
+    for n in range(count):
+        db.add(
+            Commitment(
+                owner_id=personas.rita.id,
+                contact_id=contact,
+                party="prospect",
+                description=f"Send the signed order #{n:03d}",
+                due_on=first + timedelta(days=n),
+            )
+        )
+    db.commit()
+    log_in(client, personas.rita)
+    page = client.get("/commitments").text
+    assert "order #000" in page and f"order #{count - 2:03d}" in page
+    assert f"order #{count - 1:03d}" not in page and "Page 1 of 2" in page
+    last = client.get("/commitments?page=2").text
+    assert f"order #{count - 1:03d}" in last and "order #000" not in last
+    assert f"(0 kept, 0 broken, {count} open)" in last  # the rates count them all

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import Field
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, raiseload
 
 from aimfire.domain.interactions import (
@@ -17,9 +17,12 @@ from aimfire.domain.interactions import (
 )
 from aimfire.errors import Invalid
 from aimfire.services.access import Actor, get_writable, readable_owner
+from aimfire.services.paging import Page, paginate
 from aimfire.services.validation import Input
 from aimfire.store.models import Commitment, Interaction
 from aimfire.store.types import utcnow
+
+PROMISES_PER_PAGE = 100
 
 
 class Resolution(Input):
@@ -36,6 +39,30 @@ def list_commitments(
     owner_id: int | None = None,
     limit: int = 500,
 ) -> list[Commitment]:
+    query = _commitments(actor, status, party, contact_id, owner_id)
+    return list(db.scalars(query.limit(limit)))
+
+
+def commitments_page(
+    db: Session,
+    actor: Actor,
+    *,
+    status: CommitmentStatus | None = CommitmentStatus.OPEN,
+    page: int = 1,
+    per_page: int = PROMISES_PER_PAGE,
+) -> Page[Commitment]:
+    """The actor's promises with this status (any, for None), soonest due first, a page at a
+    time with their total."""
+    return paginate(db, _commitments(actor, status, None, None, None), page, per_page)
+
+
+def _commitments(
+    actor: Actor,
+    status: CommitmentStatus | None,
+    party: Party | None,
+    contact_id: int | None,
+    owner_id: int | None,
+) -> Select[tuple[Commitment]]:
     query = select(Commitment).where(Commitment.owner_id == readable_owner(actor, owner_id))
     if status is not None:
         query = query.where(Commitment.status == status)
@@ -43,7 +70,7 @@ def list_commitments(
         query = query.where(Commitment.party == party)
     if contact_id is not None:
         query = query.where(Commitment.contact_id == contact_id)
-    return list(db.scalars(query.order_by(Commitment.due_on, Commitment.id).limit(limit)))
+    return query.order_by(Commitment.due_on, Commitment.id)
 
 
 def resolve_commitment(

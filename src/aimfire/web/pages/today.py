@@ -104,11 +104,11 @@ def plan_block(request: Request, db: DbSession, actor: PageActor, form: Form) ->
 
 @router.get("/commitments")
 def commitments_page(
-    request: Request, db: DbSession, actor: PageActor, status: str = "open"
+    request: Request, db: DbSession, actor: PageActor, status: str = "open", page: int = 1
 ) -> Response:
     chosen = CommitmentStatus(status) if status in set(CommitmentStatus) else None
     context = {
-        "promises": commitments.list_commitments(db, actor, status=chosen),
+        "promises": commitments.commitments_page(db, actor, status=chosen, page=page),
         "rates": commitments.keeping_rates(db, actor),
         "status": status,
         "today": today.local_day(actor),
