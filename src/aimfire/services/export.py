@@ -43,11 +43,11 @@ from aimfire.store.types import UTCDateTime
 
 FORMAT = "aimfire-export"
 VERSION = 1
-# Sign-ins and the data version are not data; the summaries kept beside deals and reps are
-# rebuilt on restore.
-EXCLUDED = frozenset(
-    {"user_sessions", "api_tokens", "data_version", "deal_activity", "deal_flag_days", "rep_days"}
-)
+# Sign-ins and the data version are not data: neither exported nor counted as what makes a
+# database not empty.
+NOT_DATA = frozenset({"user_sessions", "api_tokens", "data_version"})
+# And the summaries kept beside deals and reps are rebuilt on restore.
+EXCLUDED = NOT_DATA | {"deal_activity", "deal_flag_days", "rep_days"}
 # Worked out from the other columns of their row; a restore works them out again.
 DERIVED_COLUMNS = frozenset({("contacts", "search_text"), ("accounts", "search_text")})
 # Filled in by every fresh database (defaults and built-ins); a restore replaces them.
@@ -244,7 +244,7 @@ def _parse(source: TextIO) -> dict[str, Any]:
 def _require_empty(db: Session) -> None:
     filled = []
     for table in Base.metadata.sorted_tables:
-        if table.name in SEED_TABLES or table.name == "data_version":
+        if table.name in SEED_TABLES or table.name in NOT_DATA:
             continue
         count = db.scalar(select(func.count()).select_from(table))
         if count:
