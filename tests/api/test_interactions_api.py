@@ -169,7 +169,7 @@ def test_logging_an_outcome_records_promises_and_schedules_the_next_step(
         "meeting",
         dana,
     )
-    promises = rita.get("/commitments").json()
+    promises = rita.get("/commitments").json()["items"]
     assert sorted(p["party"] for p in promises) == ["prospect", "rep"]
     assert_error(rita.post(f"/interactions/{planned['id']}/outcome", body), 422)  # logged once
 
@@ -201,7 +201,9 @@ def test_commitments_are_kept_or_broken_and_rates_follow(rita: Api, dana: int) -
             ],
         }
         rita.post(f"/interactions/{planned['id']}/outcome", body)
-    first, second = rita.get("/commitments").json()
+    first, second = rita.get("/commitments").json()["items"]
+    one_a_page = rita.get("/commitments", per_page=1, page=2).json()
+    assert ([p["id"] for p in one_a_page["items"]], one_a_page["total"]) == ([second["id"]], 2)
     rita.post(f"/commitments/{first['id']}/resolve", {"status": "kept"})
     rita.post(f"/commitments/{second['id']}/resolve", {"status": "broken"})
     assert_error(

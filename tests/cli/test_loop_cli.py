@@ -71,8 +71,10 @@ def test_plan_today_and_log_with_a_required_next_step(run, dana: int) -> None:  
     assert logged.exit_code == 0, logged.output
     assert json.loads(logged.output)["next_interaction_id"]
     promises = json.loads(run("commitments", "--json").output)
-    assert [p["description"] for p in promises] == ["Ask her boss"]
-    assert "prospect: kept" in run("commitments").output
+    assert [p["description"] for p in promises["items"]] == ["Ask her boss"]
+    assert (promises["total"], promises["page"]) == (1, 1)
+    listed = run("commitments").output
+    assert "Promises: page 1 of 1 (1 in all)" in listed and "prospect: kept" in listed
 
 
 def test_an_incomplete_plan_says_what_is_missing(run, dana: int) -> None:  # type: ignore[no-untyped-def]

@@ -19,9 +19,12 @@ from aimfire.cli.common import (
 )
 from aimfire.domain.interactions import CommitmentStatus
 from aimfire.services import commitments, interactions, today
+from aimfire.services.commitments import PROMISES_PER_PAGE
+from aimfire.services.paging import MAX_PER_PAGE
 from aimfire.services.validation import parse_input
 from aimfire.web.api.commitments import CommitmentOut
 from aimfire.web.api.interactions import InteractionOut, TodayOut
+from aimfire.web.api.schemas import PageOut
 
 When = Annotated[
     datetime, typer.Option("--at", help="When, in your time zone: '2026-11-24 10:00'.")
@@ -168,6 +171,8 @@ def log(
 
 def list_commitments(
     status: Annotated[str, typer.Option(help="open, kept, broken or all.")] = "open",
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    per_page: Annotated[int, typer.Option(min=1, max=MAX_PER_PAGE)] = PROMISES_PER_PAGE,
     as_user: AsUser = None,
     json_output: JsonFlag = False,
 ) -> None:
@@ -177,17 +182,18 @@ def list_commitments(
     chosen = None if status == "all" else CommitmentStatus(status)
     with session() as db:
         actor = acting_user(db, as_user)
-        found = commitments.list_commitments(db, actor, status=chosen)
+        found = commitments.commitments_page(db, actor, status=chosen, page=page, per_page=per_page)
         if json_output:
-            print_json([CommitmentOut.model_validate(c) for c in found])
+            print_json(PageOut[CommitmentOut].of(found, CommitmentOut.model_validate))
             return
         current = today.local_day(actor)
         rows = [
             (c.id, f"{c.due_on}{' overdue' if c.status == 'open' and c.due_on < current else ''}",
              c.party, c.contact.full_name, c.description, c.status)
-            for c in found
+            for c in found.items
         ]  # fmt: skip
-        print_table("Promises", ("id", "due", "by", "contact", "promise", "status"), rows)
+        title = f"Promises: page {found.page} of {found.pages} ({found.total} in all)"
+        print_table(title, ("id", "due", "by", "contact", "promise", "status"), rows)
         for rate in commitments.keeping_rates(db, actor).values():
             kept = f"{rate.rate:.0%}" if rate.rate is not None else "—"
             typer.echo(f"{rate.party}: kept {kept} ({rate.kept} kept, {rate.broken} broken)")

@@ -29,7 +29,7 @@ class Resolution(Input):
     status: CommitmentStatus = Field(description="kept or broken")
 
 
-def list_commitments(
+def commitments_page(
     db: Session,
     actor: Actor,
     *,
@@ -37,23 +37,14 @@ def list_commitments(
     party: Party | None = None,
     contact_id: int | None = None,
     owner_id: int | None = None,
-    limit: int = 500,
-) -> list[Commitment]:
-    query = _commitments(actor, status, party, contact_id, owner_id)
-    return list(db.scalars(query.limit(limit)))
-
-
-def commitments_page(
-    db: Session,
-    actor: Actor,
-    *,
-    status: CommitmentStatus | None = CommitmentStatus.OPEN,
     page: int = 1,
     per_page: int = PROMISES_PER_PAGE,
 ) -> Page[Commitment]:
-    """The actor's promises with this status (any, for None), soonest due first, a page at a
-    time with their total."""
-    return paginate(db, _commitments(actor, status, None, None, None), page, per_page)
+    """Promises with this status (any, for None), made by one side or both, with one contact
+    or all, in the actor's book or a coached rep's: soonest due first, a page at a time with
+    their total."""
+    query = _commitments(actor, status, party, contact_id, owner_id)
+    return paginate(db, query, page, per_page)
 
 
 def _commitments(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from aimfire.domain.interactions import (
@@ -14,8 +15,9 @@ from aimfire.domain.interactions import (
     someone_else_involved,
 )
 from aimfire.services import commitments
+from aimfire.services.paging import MAX_PER_PAGE
 from aimfire.services.validation import Input
-from aimfire.web.api.schemas import ERRORS, Out
+from aimfire.web.api.schemas import ERRORS, Out, PageOut
 from aimfire.web.deps import ApiActor, DbSession
 
 router = APIRouter(prefix="/commitments", tags=["commitments"], responses=ERRORS)
@@ -42,7 +44,7 @@ class KeepingRateOut(BaseModel):
     rate: float | None
 
 
-@router.get("", response_model=list[CommitmentOut])
+@router.get("", response_model=PageOut[CommitmentOut])
 def list_commitments(
     db: DbSession,
     actor: ApiActor,
@@ -50,11 +52,21 @@ def list_commitments(
     party: Party | None = None,
     contact_id: int | None = None,
     owner_id: int | None = None,
-) -> list[CommitmentOut]:
-    found = commitments.list_commitments(
-        db, actor, status=status, party=party, contact_id=contact_id, owner_id=owner_id
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = commitments.PROMISES_PER_PAGE,
+) -> PageOut[CommitmentOut]:
+    """Promises, soonest due first, a page at a time."""
+    found = commitments.commitments_page(
+        db,
+        actor,
+        status=status,
+        party=party,
+        contact_id=contact_id,
+        owner_id=owner_id,
+        page=page,
+        per_page=per_page,
     )
-    return [CommitmentOut.model_validate(c) for c in found]
+    return PageOut[CommitmentOut].of(found, CommitmentOut.model_validate)
 
 
 @router.post("/{commitment_id}/resolve", response_model=CommitmentOut)
