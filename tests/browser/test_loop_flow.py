@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from aimfire.services import choices
 from aimfire.services.access import actor_for
 from aimfire.services.setup import Database
 from aimfire.services.today import today_queue
@@ -30,7 +32,7 @@ def test_a_rep_plans_checks_readiness_and_logs_an_outcome_with_the_keyboard(
     expect(page.get_by_label("What (one objective)")).to_have_value(
         "Get a yes or no, or learn exactly which objection stands in the way."
     )
-    page.get_by_label("Who").select_option(label="Dana Whitfield")
+    page.get_by_label("Who", exact=True).select_option(label="Dana Whitfield")
     # The form proposes an hour from now, which from 23:00 is tomorrow: keep the plan on Today.
     page.get_by_label("When").fill(later_today().strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save plan").click()
@@ -89,3 +91,30 @@ def test_a_rep_plans_checks_readiness_and_logs_an_outcome_with_the_keyboard(
         )
         assert [s.reason for s in later.suggestions] == ["commitment_follow_up"]
         assert "Talk to my wife about the seats" in later.suggestions[0].objective
+
+
+def test_a_contact_beyond_the_forms_first_few_hundred_is_found_by_typing(
+    page: Page,
+    live_server: str,
+    personas: Personas,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(choices, "CHOICES", 2)  # the select holds two; the book has three
+    with database.sessions.begin() as db:
+        for first, last in (("Ada", "Adams"), ("Bo", "Baker"), ("Zed", "Young")):
+            db.add(Contact(owner_id=personas.rita.id, first_name=first, last_name=last))
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(personas.rita.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server}/interactions/new")
+    who = page.get_by_label("Who", exact=True)
+    expect(who.locator("option", has_text="Zed Young")).to_have_count(0)
+    page.get_by_label("Find: Who").fill("zed")
+    expect(who.locator("option:checked")).to_have_text("Zed Young")
+    page.get_by_label("What (one objective)").fill("Learn who signs off on the seats")
+    page.get_by_label("When").fill(later_today().strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Save plan").click()
+    expect(page.get_by_text("Zed Young").first).to_be_visible()

@@ -1,7 +1,9 @@
 """What a form offers to choose from: a rep's own contacts and accounts by name and deals most
 recently changed first, the first few hundred of each, and always the one the form has already
 chosen. A big book's contact is seldom among its first few hundred by name, and a plan opened
-from that contact's page, or an edit of a deal that is about them, must keep them."""
+from that contact's page, or an edit of a deal that is about them, must keep them; any other
+is found by typing in the box the page's script adds above a contact or account select (it
+asks the list's API)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from aimfire.services.access import Actor, Owned
 from aimfire.store.models import Account, Contact, Deal
 
-CHOICES = 500  # a select's options; a record further down is reached from its own page
+CHOICES = 500  # a select's options; the others are found by typing, or from their own page
 DEAL_CHOICES = 200  # deals come most recently changed first: the live ones
 LARGEST_ID = 2**31 - 1  # an id column's largest value: a larger one names nothing
 

@@ -213,6 +213,40 @@
     });
   }
 
+  // ---- A select of the first few hundred of a book: a box above it finds any record -------
+  // Without JavaScript the select offers those and the one already chosen; with it, typing
+  // asks the list's API for the records matching the words and offers those instead.
+  document.querySelectorAll("select[data-search-url]").forEach((select) => {
+    const box = document.createElement("input");
+    box.type = "search";
+    box.placeholder = "Type to find…";
+    box.setAttribute("aria-label", `Find: ${select.labels[0]?.textContent ?? select.name}`);
+    box.autocomplete = "off";
+    select.before(box);
+    const original = [...select.options].map((option) => option.cloneNode(true));
+    let timer = null;
+    let asked = 0;
+    const offer = (options) => {
+      const chosen = select.selectedOptions[0];
+      const keep = [...select.options].filter((o) => o.value === "" || o === chosen);
+      select.replaceChildren(...keep, ...options.filter((o) => o.value !== chosen?.value));
+    };
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const words = box.value.trim();
+        const ask = ++asked;
+        if (!words) { offer(original.map((o) => o.cloneNode(true)).filter((o) => o.value)); return; }
+        const url = `${select.dataset.searchUrl}?q=${encodeURIComponent(words)}&per_page=50`;
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!response.ok || ask !== asked) return;
+        const found = (await response.json()).items.map((item) => new Option(item[select.dataset.searchLabel], item.id));
+        offer(found);
+        if (found.length) select.value = found[0].value;
+      }, 200);
+    });
+  });
+
   // ---- Calling block: select every contact on the page ---------------------------------
   document.querySelectorAll("[data-check-all]").forEach((box) => {
     box.addEventListener("change", () => {
