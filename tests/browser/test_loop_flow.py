@@ -12,7 +12,7 @@ from aimfire.services import choices
 from aimfire.services.access import actor_for
 from aimfire.services.setup import Database
 from aimfire.services.today import today_queue
-from aimfire.store.models import Contact, User
+from aimfire.store.models import Contact, Deal, PipelineStage, User
 from support import PASSWORD, Personas, later_today
 
 
@@ -101,9 +101,13 @@ def test_a_contact_beyond_the_forms_first_few_hundred_is_found_by_typing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(choices, "CHOICES", 2)  # the select holds two; the book has three
+    monkeypatch.setattr(choices, "DEAL_CHOICES", 0)  # and no deal of the one there is
     with database.sessions.begin() as db:
         for first, last in (("Ada", "Adams"), ("Bo", "Baker"), ("Zed", "Young")):
             db.add(Contact(owner_id=personas.rita.id, first_name=first, last_name=last))
+        stage = db.scalar(select(PipelineStage).where(PipelineStage.key == "qualified"))
+        assert stage is not None
+        db.add(Deal(owner_id=personas.rita.id, title="Harbor renewal", stage_id=stage.id))
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill(personas.rita.email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -114,7 +118,12 @@ def test_a_contact_beyond_the_forms_first_few_hundred_is_found_by_typing(
     expect(who.locator("option", has_text="Zed Young")).to_have_count(0)
     page.get_by_label("Find: Who").fill("zed")
     expect(who.locator("option:checked")).to_have_text("Zed Young")
+    page.get_by_label("Find: Deal (optional)").fill("harbor")
+    expect(page.get_by_label("Deal (optional)", exact=True).locator("option:checked")).to_have_text(
+        "Harbor renewal"
+    )
     page.get_by_label("What (one objective)").fill("Learn who signs off on the seats")
     page.get_by_label("When").fill(later_today().strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Save plan").click()
     expect(page.get_by_text("Zed Young").first).to_be_visible()
+    expect(page.get_by_text("Harbor renewal").first).to_be_visible()

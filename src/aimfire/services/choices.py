@@ -2,8 +2,8 @@
 recently changed first, the first few hundred of each, and always the one the form has already
 chosen. A big book's contact is seldom among its first few hundred by name, and a plan opened
 from that contact's page, or an edit of a deal that is about them, must keep them; any other
-is found by typing in the box the page's script adds above a contact or account select (it
-asks the list's API)."""
+is found by typing in the box the page's script adds above each of these selects (it asks the
+list's API)."""
 
 from __future__ import annotations
 
